@@ -1,0 +1,229 @@
+"""``IsaacLabGenericEnv``: any IsaacLab manager-based task behind RLinf's ``IsaaclabBaseEnv`` contract.
+
+RLinf's env worker builds the class as ``cls(cfg=, num_envs=, seed_offset=, total_num_processes=,
+worker_info=)`` and calls ``reset()``, ``chunk_step(actions[N, chunk, D])``, ``update_reset_state_ids()``
+and ``is_start``. The class is a thin shell: the ``env.*.isaaclab`` block becomes a ``MappingSpec`` once,
+and the converters in :mod:`isaaclab_rlinf.converters` do every observation and action mapping.
+
+The simulator runs in the subprocess RLinf's ``SubProcIsaacLabEnv`` spawns. The factory given to it
+closes over plain values only (task id, num_envs, seed, device) and launches IsaacLab kitless with
+``launch_simulation`` (never ``AppLauncher``): with Newton physics and the Newton warp renderer no
+Isaac Sim is started, on CPU or CUDA. Tasks whose config needs Kit (PhysX, RTX cameras) get Kit
+started by the same call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from typing import Any
+
+import torch
+from omegaconf import DictConfig, open_dict
+from rlinf.envs.isaaclab.isaaclab_env import IsaaclabBaseEnv
+
+from .converters import to_isaaclab_action, to_rlinf_obs
+from .spec import MappingError, MappingSpec
+
+
+def default_device() -> str:
+    """The simulation device used when ``init_params.device`` is not set: the worker's GPU, else CPU."""
+    return "cuda:0" if torch.cuda.is_available() else "cpu"
+
+
+class _KitlessApp:
+    """Stands in for Isaac Sim's app object: ``close()`` exits the ``launch_simulation`` context."""
+
+    def __init__(self, context: contextlib.AbstractContextManager):
+        self._context = context
+
+    def close(self) -> None:
+        self._context.__exit__(None, None, None)
+
+
+class TaskProcessEnv:
+    """The IsaacLab env as seen from RLinf's subprocess loop, trimmed to what crosses the process boundary.
+
+    ``reset`` reports the env's action width (RLinf's subprocess protocol has no other channel for it),
+    and ``step`` returns as extras only the success flags instead of IsaacLab's whole ``extras`` dict
+    (logs are pickled through a queue on every step otherwise).
+    """
+
+    def __init__(self, env: Any, success_term: str | None):
+        self.env = env
+        self.success_term = success_term
+        terms = env.termination_manager.active_terms
+        if success_term is not None and success_term not in terms:
+            raise MappingError(
+                f"success_term={success_term!r} is not a termination term of task "
+                f"{env.spec.id if env.spec else type(env).__name__}; it has {terms}. "
+                "Set isaaclab.success_term to one of them, or to null to count reward > 0 as success."
+            )
+
+    @property
+    def device(self) -> str:
+        return self.env.device
+
+    def reset(self, seed: int | None = None, env_ids: torch.Tensor | None = None):
+        obs, _ = self.env.reset(env_ids=env_ids, seed=seed)
+        return obs, {"action_dim": self.env.action_manager.total_action_dim}
+
+    def step(self, action: torch.Tensor):
+        obs, reward, terminated, truncated, _ = self.env.step(action)
+        extras = {}
+        if self.success_term is not None:
+            extras["success"] = self.env.termination_manager.get_term(self.success_term)
+        return obs, reward, terminated, truncated, extras
+
+    def close(self) -> None:
+        self.env.close()
+
+
+class _FailedTaskEnv:
+    """Returned by the factory when the task cannot be built, so the error reaches RLinf's worker.
+
+    RLinf's subprocess loop builds the env outside any error handling; an exception there would kill
+    the child while the parent waits on its queue forever. This stand-in answers the first reset
+    with the traceback instead, and the parent raises it.
+    """
+
+    device = "cpu"
+
+    def __init__(self, error: str):
+        self.error = error
+
+    def reset(self, seed=None, env_ids=None):
+        return None, {"error": self.error}
+
+    def close(self) -> None:
+        pass
+
+
+def make_task_env(
+    task_id: str, num_envs: int, seed: int, device: str, success_term: str | None = "success"
+) -> tuple[TaskProcessEnv, _KitlessApp]:
+    """Build an IsaacLab task kitless where its config allows; returns ``(env, app)`` as RLinf expects.
+
+    Runs inside RLinf's spawned subprocess, so it registers our tasks with gymnasium itself.
+    """
+    import gymnasium as gym
+    from isaaclab.app import launch_simulation
+    from isaaclab_tasks.utils import parse_env_cfg
+
+    from . import register
+
+    register()
+    env_cfg = parse_env_cfg(task_id, device=device, num_envs=num_envs)
+    env_cfg.seed = seed
+    if not str(device).startswith("cuda"):
+        _disable_cuda_graphs(env_cfg)
+    context = launch_simulation(env_cfg, {"headless": True, "device": device})
+    context.__enter__()
+    try:
+        env = gym.make(task_id, cfg=env_cfg).unwrapped
+        return TaskProcessEnv(env, success_term), _KitlessApp(context)
+    except BaseException:
+        context.__exit__(None, None, None)
+        raise
+
+
+def _disable_cuda_graphs(env_cfg: Any) -> None:
+    """CUDA graphs exist only on CUDA: switch them off in the physics and every camera renderer."""
+    physics = getattr(env_cfg.sim, "physics", None)
+    if physics is not None and hasattr(physics, "use_cuda_graph"):
+        physics.use_cuda_graph = False
+    for sensor in vars(env_cfg.scene).values():
+        renderer = getattr(sensor, "renderer_cfg", None)
+        if renderer is not None and hasattr(renderer, "use_cuda_graph"):
+            renderer.use_cuda_graph = False
+
+
+class IsaacLabGenericEnv(IsaaclabBaseEnv):
+    """RLinf env class for any IsaacLab task; what the policy sees is set by the ``isaaclab`` block.
+
+    Extra ``env.*`` config read here (beside RLinf's own keys): ``isaaclab`` (the mapping block) and
+    ``init_params.device`` (simulation device; default the worker's GPU, else CPU).
+    """
+
+    def __init__(self, cfg: DictConfig, num_envs: int, seed_offset: int, total_num_processes: int, worker_info):
+        if "isaaclab" not in cfg:
+            raise MappingError(
+                f"env config for task {cfg.init_params.id!r} has no `isaaclab` block; add one mapping the "
+                "task's observations to main_images / extra_view_images / states (see README)."
+            )
+        # The worker hands us env.train or env.eval: name that node in error messages.
+        self.spec = MappingSpec.from_config(cfg.isaaclab, path=f"env.{cfg._key() or '<train|eval>'}.isaaclab")
+        with open_dict(cfg):
+            # RLinf's base class reads the instruction from init_params; the spec is the one source.
+            cfg.init_params.task_description = self.spec.task_description
+        self._policy_action_dim: int | None = None
+        super().__init__(cfg, num_envs, seed_offset, total_num_processes, worker_info)
+
+    def _make_env_function(self):
+        # Plain values only: the factory is pickled into a spawned process.
+        task_id, num_envs, seed = self.isaaclab_env_id, self.num_envs, self.seed
+        device = self.cfg.init_params.get("device") or default_device()
+        success_term = self.spec.success_term
+
+        def make_env():
+            try:
+                return make_task_env(task_id, num_envs, seed, device, success_term)
+            except Exception:
+                return _FailedTaskEnv(traceback.format_exc()), _FailedTaskEnv("")
+
+        return make_env
+
+    def _init_isaaclab_env(self):
+        from rlinf.envs.isaaclab.venv import SubProcIsaacLabEnv
+
+        self.env = SubProcIsaacLabEnv(self._make_env_function())
+        obs, info = self.env.reset(seed=self.seed)
+        if "error" in info:
+            self.env.close()
+            raise RuntimeError(
+                f"building IsaacLab task {self.isaaclab_env_id!r} failed in the simulator process:\n{info['error']}"
+            )
+        self.env_action_dim = int(info["action_dim"])
+        # Dynamic checks against the live env, once, before any step.
+        self.spec.validate(obs, env_action_dim=self.env_action_dim)
+
+    def _wrap_obs(self, obs: dict) -> dict:
+        return to_rlinf_obs(obs, self.spec)
+
+    def chunk_step(self, chunk_actions: torch.Tensor):
+        """Pads the policy's chunk once ([N, T, D] → [N, T, env_action_dim]) and steps it."""
+        policy_dim = chunk_actions.shape[-1]
+        if policy_dim != self._policy_action_dim:
+            self.spec.validate(None, env_action_dim=self.env_action_dim, policy_action_dim=policy_dim)
+            self._policy_action_dim = policy_dim
+        return super().chunk_step(to_isaaclab_action(chunk_actions, self.spec))
+
+    def step(self, actions: torch.Tensor | None = None, auto_reset: bool = True):
+        """One env step with RLinf's bookkeeping; success comes from the task's own success term."""
+        obs, reward, terminations, truncations, extras = self.env.step(actions)
+        reward, terminations, truncations = reward.clone(), terminations.clone(), truncations.clone()
+        obs = self._wrap_obs(obs)
+        self._elapsed_steps += 1
+        truncations = (self.elapsed_steps >= self.cfg.max_episode_steps) | truncations
+        success = extras["success"].to(self.device) if "success" in extras else reward > 0
+        infos = self._record_episode(reward, success)
+        if self.ignore_terminations:
+            infos["episode"]["success_at_end"] = success.clone()
+            terminations[:] = False
+        dones = terminations | truncations
+        if auto_reset and self.auto_reset and dones.any():
+            obs, infos = self._handle_auto_reset(dones, obs, infos)
+        return obs, reward, terminations, truncations, infos
+
+    def _record_episode(self, reward: torch.Tensor, success: torch.Tensor) -> dict:
+        self.returns += reward
+        self.success_once |= success
+        episode_len = self.elapsed_steps.clone()
+        return {
+            "episode": {
+                "success_once": self.success_once.clone(),
+                "return": self.returns.clone(),
+                "episode_len": episode_len,
+                "reward": self.returns / episode_len.clamp(min=1),
+            }
+        }
