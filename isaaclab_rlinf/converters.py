@@ -1,0 +1,310 @@
+"""Vectorized converters: IsaacLab obs -> RLinf obs -> GR00T dict, and GR00T actions -> IsaacLab action.
+
+Pure torch and device-agnostic: outputs stay on the input's device (the sim device) until RLinf's single
+hand-over to the CPU. No Python loop over envs, no per-key ``.cpu()``/``.item()``. Every input layout
+(key structure, shapes, dtypes, device) is checked once and cached, keyed on the frozen spec; the hot
+path then only slices and copies.
+
+Copies vs views:
+
+* :func:`to_rlinf_obs` returns *fresh* tensors. IsaacLab camera terms are often views of the renderer's
+  buffer that the next step overwrites, and RLinf keeps observations across steps (on a CPU sim its
+  ``.cpu()`` is a no-op), so reusing buffers across calls would alias. One copy of the image bytes is the
+  floor; this module does exactly one.
+* :func:`to_gr00t_obs` returns *views* of the RLinf obs (``unsqueeze``/slicing): no bytes move.
+
+Image rule (camera terms): uint8 ``[B,H,W,3]`` is copied as is. A float term is converted explicitly:
+if its maximum over the whole batch is <= 1.0 it is taken as 0..1 and multiplied by 255, else as 0..255;
+then rounded to nearest and clamped to [0, 255] before the cast to uint8. The decision is made on device
+(``torch.where``), without a host sync. Float values outside [0, 255] (e.g. IsaacLab's mean-subtracted
+``normalize=True`` images) and channel-first ``[B,3,H,W]`` images are rejected with a
+:class:`~isaaclab_rlinf.spec.MappingError` when the layout is first seen: the fix (``normalize=False``,
+``channel_first=False`` on the IsaacLab term) is free, while permuting here would cost a strided copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+from .spec import MappingSpec, _bounded_put, _error
+
+__all__ = ["to_gr00t_obs", "to_isaaclab_action", "to_rlinf_obs"]
+
+_GR00T_CACHE: dict[tuple, bool] = {}
+_ACTION_CACHE: dict[tuple, tuple] = {}
+_ACTION_KEYS_OK: dict[tuple, bool] = {}
+
+
+# --------------------------------------------------------------------------------------------------
+# IsaacLab -> RLinf
+# --------------------------------------------------------------------------------------------------
+
+
+def _float_image_to_uint8(x: torch.Tensor) -> torch.Tensor:
+    """0..1 or 0..255 float image batch -> uint8 (see the module docstring for the rule)."""
+    scale = torch.where(x.amax() <= 1.0, 255.0, 1.0).to(x.dtype)
+    return (x * scale).round_().clamp_(0, 255).to(torch.uint8)
+
+
+def to_rlinf_obs(isaaclab_obs: Mapping[str, Any], spec: MappingSpec) -> dict[str, Any]:
+    """Map an IsaacLab observation dict to RLinf's observation keys.
+
+    Returns ``main_images`` uint8 [B,H,W,C] (absent when ``spec.main_images`` is None),
+    ``extra_view_images`` uint8 [B,N,H,W,C] (absent when there are none), ``states`` float32 [B,D]
+    (absent when there are no states) and ``task_descriptions`` (list[str] of length B). Tensors are
+    fresh (never alias the sim's buffers) and stay on the input's device.
+
+    Raises:
+        MappingError: a key is missing/ambiguous, a slice exceeds its term, or a camera is not an image
+            (checked once per input layout).
+    """
+    layout = spec.resolve(isaaclab_obs)
+    floats = layout.float_images
+    out: dict[str, Any] = {}
+    if layout.main is not None:
+        img = layout.main.get(isaaclab_obs)
+        if layout.main.name in floats:
+            out["main_images"] = _float_image_to_uint8(img)
+        else:
+            out["main_images"] = img.clone(memory_format=torch.contiguous_format)
+    if layout.extras:
+        views = [r.get(isaaclab_obs) for r in layout.extras]
+        if floats:
+            views = [
+                _float_image_to_uint8(v) if r.name in floats else v
+                for r, v in zip(layout.extras, views, strict=True)
+            ]
+        out["extra_view_images"] = torch.stack(views, dim=1)  # one allocation, one copy
+    if layout.states:
+        states = torch.empty((layout.batch_size, layout.state_dim), dtype=torch.float32, device=layout.device)
+        for ref, s, e, o in layout.states:  # loops over terms (a handful), never over envs
+            states[:, o : o + e - s].copy_(ref.get(isaaclab_obs)[:, s:e])
+        out["states"] = states
+    out["task_descriptions"] = [spec.task_description] * layout.batch_size
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# RLinf -> GR00T
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_gr00t_input(rlinf_obs: Mapping[str, Any], spec: MappingSpec) -> None:
+    """All checks of :func:`to_gr00t_obs` for one input layout (then cached)."""
+    gm = spec.gr00t_mapping
+    gp = f"{spec.path}.gr00t_mapping"
+    batch: list[tuple[int, str]] = []
+
+    def need(key: str, ypath: str, ndim: int, what: str) -> torch.Tensor:
+        t = rlinf_obs.get(key)
+        if t is None:
+            raise _error(
+                ypath,
+                f"maps rlinf_obs[{key!r}], which is missing",
+                sorted(rlinf_obs),
+                allowed=f"rlinf_obs has keys {sorted(rlinf_obs)}",
+                fix="pass the output of to_rlinf_obs for the same spec",
+            )
+        if not isinstance(t, torch.Tensor) or t.ndim != ndim:
+            raise _error(
+                ypath,
+                f"rlinf_obs[{key!r}] must be a {what} tensor",
+                tuple(t.shape) if hasattr(t, "shape") else type(t).__name__,
+            )
+        batch.append((t.shape[0], key))
+        return t
+
+    if gm.main_images:
+        t = need("main_images", f"{gp}.video.main_images", 4, "uint8 [B,H,W,C]")
+        if t.dtype != torch.uint8:
+            raise _error(f"{gp}.video.main_images", "rlinf_obs['main_images'] must be uint8", str(t.dtype))
+    if gm.extra_view_images:
+        t = need("extra_view_images", f"{gp}.video.extra_view_images", 5, "uint8 [B,N,H,W,C]")
+        if t.dtype != torch.uint8:
+            raise _error(f"{gp}.video.extra_view_images", "extra_view_images must be uint8", str(t.dtype))
+        if t.shape[1] != len(gm.extra_view_images):
+            raise _error(
+                f"{gp}.video.extra_view_images",
+                f"rlinf_obs['extra_view_images'] has {t.shape[1]} views for {len(gm.extra_view_images)} "
+                "video keys",
+                list(gm.extra_view_images),
+                fix="give one video.* key per extra camera",
+            )
+    if gm.state:
+        t = need("states", f"{gp}.state", 2, "[B,D]")
+        spec.check_gr00t_state_width(t.shape[1])
+    td = rlinf_obs.get("task_descriptions")
+    if td is not None:
+        if isinstance(td, str):
+            raise _error(
+                f"{gp}.language", "task_descriptions must be a list of strings, not one string", td[:40]
+            )
+        batch.append((len(td), "task_descriptions"))
+    if len({b for b, _ in batch}) > 1:
+        raise _error(gp, "rlinf_obs entries disagree on the batch size", dict((k, b) for b, k in batch))
+
+
+def to_gr00t_obs(rlinf_obs: Mapping[str, Any], spec: MappingSpec) -> dict[str, Any]:
+    """Map RLinf observations to GR00T keys (``spec.gr00t_mapping``), as torch views.
+
+    Returns ``video.*`` uint8 [B,1,H,W,C], ``state.*`` float32 [B,1,D_i] and the language key
+    (``gr00t_mapping.language``, default ``annotation.human.action.task_description``) -> list[str].
+    Tensors are views of ``rlinf_obs`` (no copy; ``extra`` views are strided); the GR00T bridge converts
+    to numpy at the model boundary. Missing ``task_descriptions`` fall back to ``spec.task_description``.
+    """
+    gm = spec.gr00t_mapping
+    if gm is None:
+        raise _error(
+            f"{spec.path}.gr00t_mapping",
+            "to_gr00t_obs needs a gr00t_mapping, and the spec has none",
+            fix="add gr00t_mapping: {video: ..., state: ...} to the block",
+        )
+    td = rlinf_obs.get("task_descriptions")
+    sig = (spec, len(td) if td is not None else None) + tuple(
+        (k, t.shape, t.dtype, t.device) if isinstance(t, torch.Tensor) else (k, type(t))
+        for k, t in rlinf_obs.items()
+        if k in ("main_images", "extra_view_images", "states")
+    )
+    if sig not in _GR00T_CACHE:
+        _check_gr00t_input(rlinf_obs, spec)
+        _bounded_put(_GR00T_CACHE, sig, True)
+
+    out: dict[str, Any] = {}
+    batch = None
+    if gm.main_images:
+        main = rlinf_obs["main_images"]
+        out[gm.main_images] = main.unsqueeze(1)
+        batch = main.shape[0]
+    if gm.extra_view_images:
+        ev = rlinf_obs["extra_view_images"]
+        for i, k in enumerate(gm.extra_view_images):
+            out[k] = ev[:, i : i + 1]
+        batch = ev.shape[0]
+    if gm.state:
+        st = rlinf_obs["states"]
+        if st.dtype != torch.float32:
+            st = st.float()
+        for k in gm.state:
+            out[k.gr00t_key] = st[:, None, k.slice[0] : k.slice[1]]
+        batch = st.shape[0]
+    if td is None:
+        if batch is None:
+            raise _error(
+                f"{spec.path}.gr00t_mapping",
+                "maps no video or state key and rlinf_obs has no task_descriptions: batch size unknown",
+            )
+        td = [spec.task_description] * batch
+    out[gm.language_key] = list(td)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# GR00T / policy actions -> IsaacLab
+# --------------------------------------------------------------------------------------------------
+
+
+def _as_tensor(x: Any, name: str, path: str) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        if x.dtype == object or np.iscomplexobj(x):
+            raise _error(path, f"action {name} has a non-numeric dtype", str(x.dtype))
+        return torch.from_numpy(x)  # zero-copy; the one copy happens into the padded output
+    raise _error(
+        path,
+        f"action {name} must be a torch.Tensor or numpy array",
+        type(x).__name__,
+        fix="pass the policy output tensor (or a dict of action.* arrays)",
+    )
+
+
+def _check_action(parts: list[tuple[str, torch.Tensor]], spec: MappingSpec, path: str) -> tuple:
+    """Checks for one action layout: ranks, leading dims and dtypes agree. Returns (lead, widths)."""
+    lead = None
+    for name, t in parts:
+        if t.ndim not in (2, 3):
+            raise _error(
+                path,
+                f"action {name} must be [B,T,D] or [B,D]",
+                tuple(t.shape),
+                fix="pass the action chunk with batch (and time) dimensions",
+            )
+        if t.dtype.is_complex or t.dtype == torch.bool:
+            raise _error(path, f"action {name} must be numeric", str(t.dtype))
+        if lead is None:
+            lead = (tuple(t.shape[:-1]), name)
+        elif tuple(t.shape[:-1]) != lead[0]:
+            raise _error(
+                path,
+                f"action {name} has leading dims {list(t.shape[:-1])} but {lead[1]} has {list(lead[0])}",
+                tuple(t.shape),
+                fix="give every action key the same [B,T]",
+            )
+    return lead[0], tuple(t.shape[-1] for _, t in parts)
+
+
+def to_isaaclab_action(
+    action: torch.Tensor | np.ndarray | Mapping[str, torch.Tensor | np.ndarray],
+    spec: MappingSpec,
+    device: torch.device | str | None = None,
+) -> torch.Tensor:
+    """Pad a policy action chunk into the env's action vector.
+
+    ``action`` is a [B,T,D] (or [B,D]) tensor/array, or a dict of GR00T ``action.*`` [B,T,D_i] entries
+    concatenated in ``spec.gr00t_mapping.action`` order (missing or extra keys are errors). Returns
+    float32 [B,T,prefix_pad+D+suffix_pad] (or [B,...] for 2-D input) with zeros in the pads, on
+    ``device`` (default: the input's device). The output is written in place, piece by piece: one
+    allocation, no intermediate concatenation.
+    """
+    am = spec.action_mapping
+    if isinstance(action, Mapping):
+        apath = f"{spec.path}.gr00t_mapping.action"
+        order = spec.gr00t_mapping.action if spec.gr00t_mapping is not None else ()
+        key = (spec, tuple(action))
+        if key not in _ACTION_KEYS_OK:
+            if not order:
+                raise _error(
+                    apath,
+                    "a dict of actions needs gr00t_mapping.action to fix the concatenation order",
+                    sorted(action),
+                    fix=f"set gr00t_mapping.action: {sorted(action)} (in the env's order)",
+                )
+            missing = [k for k in order if k not in action]
+            extra = [k for k in action if k not in order]
+            if missing or extra:
+                raise _error(
+                    apath,
+                    f"action keys do not match: missing {missing}, unexpected {extra}",
+                    sorted(action),
+                    allowed=f"expected keys {list(order)}",
+                    fix="list exactly the policy's action keys in gr00t_mapping.action",
+                )
+            _bounded_put(_ACTION_KEYS_OK, key, True)
+        parts = [(k, _as_tensor(action[k], repr(k), apath)) for k in order]
+    else:
+        apath = f"{spec.path}.action_mapping"
+        parts = [("tensor", _as_tensor(action, "tensor", apath))]
+
+    target = torch.device(device) if device is not None else parts[0][1].device
+    sig = (spec, target) + tuple((t.shape, t.dtype, t.device) for _, t in parts)
+    plan = _ACTION_CACHE.get(sig)
+    if plan is None:
+        plan = _check_action(parts, spec, apath)
+        _bounded_put(_ACTION_CACHE, sig, plan)
+    lead, widths = plan
+
+    p, d, s = am.prefix_pad, sum(widths), am.suffix_pad
+    out = torch.empty(lead + (p + d + s,), dtype=torch.float32, device=target)
+    if p:
+        out[..., :p].zero_()
+    if s:
+        out[..., p + d :].zero_()
+    o = p
+    for (_, t), w in zip(parts, widths, strict=True):
+        out[..., o : o + w].copy_(t)  # casts and moves in the same copy
+        o += w
+    return out
