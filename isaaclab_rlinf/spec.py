@@ -51,17 +51,27 @@ class MappingError(ValueError):
     """
 
 
-def _error(path: str, problem: str, got: Any = None, *, allowed: str | None = None, fix: str | None = None):
+_NO_VALUE = object()
+
+
+def _error(
+    path: str, problem: str, got: Any = _NO_VALUE, *, allowed: str | None = None, fix: str | None = None
+) -> MappingError:
     """Build a :class:`MappingError` in the one message format used everywhere."""
     msg = f"{path}: {problem}"
-    if got is not None:
-        msg += f" (got {got!r})"
+    if got is not _NO_VALUE:
+        text = repr(got)
+        msg += f" (got {text if len(text) <= 200 else text[:197] + '...'})"
     msg += "."
     if allowed:
-        msg += f" {allowed}."
+        msg += f" {_sentence(allowed[0].upper() + allowed[1:])}"
     if fix:
-        msg += f" Fix: {fix}."
+        msg += f" Fix: {_sentence(fix)}"
     return MappingError(msg)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _did_you_mean(name: str, options: Iterable[str]) -> str:
@@ -192,9 +202,7 @@ class MappingSpec:
         """Parse the ``isaaclab`` block (a dict or an OmegaConf node; ``${}`` interpolations resolved)."""
         block = _to_container(block, path)
         if not isinstance(block, Mapping):
-            raise _error(
-                path, "must be a mapping", type(block).__name__, fix="write the block as `isaaclab: {...}`"
-            )
+            raise _error(path, "must be a mapping", block, fix="write the block as `isaaclab: {...}`")
         _reject_unknown(block, _TOP_FIELDS, path)
         g = _Getter(block, path)
         spec = cls(
@@ -728,8 +736,8 @@ def _static_checks(spec: MappingSpec) -> None:
     if dup:
         raise _error(
             f"{p}.extra_view_images",
-            f"camera {dup[0]!r} is mapped twice",
-            list(cams),
+            f"camera {dup[0]!r} is mapped twice (main_images: {spec.main_images!r})",
+            list(spec.extra_view_images),
             fix="map each camera term once",
         )
     for i, st in enumerate(spec.states):
