@@ -241,7 +241,7 @@ STATIC_ERRORS = [
         "unknown-field",
         block(main_image="front"),
         f"{P}.main_image",
-        ["unknown field", "main_images", "allowed"],
+        ["unknown field", "main_images", "Allowed fields"],
     ),
     ("main-images-type", block(main_images=3), f"{P}.main_images", ["string", "3"]),
     ("extra-views-string", block(extra_view_images="left"), f"{P}.extra_view_images", ["list", "'left'"]),
