@@ -284,7 +284,7 @@ def to_isaaclab_action(
                     fix="list exactly the policy's action keys in gr00t_mapping.action",
                 )
             _bounded_put(_ACTION_KEYS_OK, key, True)
-        parts = [(k, _as_tensor(action[k], repr(k), apath)) for k in order]
+        parts = [(repr(k), _as_tensor(action[k], repr(k), apath)) for k in order]
     else:
         apath = f"{spec.path}.action_mapping"
         parts = [("tensor", _as_tensor(action, "tensor", apath))]
