@@ -44,21 +44,17 @@ class _KitlessApp:
 class TaskProcessEnv:
     """The IsaacLab env as seen from RLinf's subprocess loop, trimmed to what crosses the process boundary.
 
-    ``reset`` reports the env's action width (RLinf's subprocess protocol has no other channel for it),
+    ``reset`` reports the env's action width and termination terms (RLinf's subprocess protocol has no
+    other channel for them),
     and ``step`` returns as extras only the success flags instead of IsaacLab's whole ``extras`` dict
     (logs are pickled through a queue on every step otherwise).
     """
 
     def __init__(self, env: Any, success_term: str | None):
         self.env = env
-        self.success_term = success_term
+        # an unknown name is reported by the parent (MappingSpec.check_success_term), from reset's info
         terms = env.termination_manager.active_terms
-        if success_term is not None and success_term not in terms:
-            raise MappingError(
-                f"success_term={success_term!r} is not a termination term of task "
-                f"{env.spec.id if env.spec else type(env).__name__}; it has {terms}. "
-                "Set isaaclab.success_term to one of them, or to null to count reward > 0 as success."
-            )
+        self.success_term = success_term if success_term in terms else None
 
     @property
     def device(self) -> str:
@@ -66,7 +62,11 @@ class TaskProcessEnv:
 
     def reset(self, seed: int | None = None, env_ids: torch.Tensor | None = None):
         obs, _ = self.env.reset(env_ids=env_ids, seed=seed)
-        return obs, {"action_dim": self.env.action_manager.total_action_dim}
+        info = {
+            "action_dim": self.env.action_manager.total_action_dim,
+            "termination_terms": list(self.env.termination_manager.active_terms),
+        }
+        return obs, info
 
     def step(self, action: torch.Tensor):
         obs, reward, terminated, truncated, _ = self.env.step(action)
@@ -97,6 +97,31 @@ class _FailedTaskEnv:
 
     def close(self) -> None:
         pass
+
+
+class InProcessTaskEnv:
+    """The simulator in the env worker's own process, with the interface of RLinf's ``SubProcIsaacLabEnv``.
+
+    RLinf spawns a subprocess per env because Isaac Sim's Kit wants a process of its own. Kitless
+    IsaacLab (Newton physics, warp renderer) does not, and stepping it in place saves two queue
+    hand-offs (and a pickle of every observation) per step. Chosen by ``init_params.in_process: true``.
+    """
+
+    def __init__(self, env_fn):
+        self._env, self._app = env_fn()
+
+    def reset(self, seed: int | None = None, env_ids: torch.Tensor | None = None):
+        return self._env.reset(seed=seed, env_ids=env_ids)
+
+    def step(self, action: torch.Tensor):
+        return self._env.step(action)
+
+    def device(self) -> str:
+        return self._env.device
+
+    def close(self) -> None:
+        self._env.close()
+        self._app.close()
 
 
 def make_task_env(
@@ -141,8 +166,9 @@ def _disable_cuda_graphs(env_cfg: Any) -> None:
 class IsaacLabGenericEnv(IsaaclabBaseEnv):
     """RLinf env class for any IsaacLab task; what the policy sees is set by the ``isaaclab`` block.
 
-    Extra ``env.*`` config read here (beside RLinf's own keys): ``isaaclab`` (the mapping block) and
-    ``init_params.device`` (simulation device; default the worker's GPU, else CPU).
+    Extra ``env.*`` config read here (beside RLinf's own keys): ``isaaclab`` (the mapping block),
+    ``init_params.device`` (simulation device; default the worker's GPU, else CPU) and
+    ``init_params.in_process`` (run the simulator in this process instead of RLinf's subprocess).
     """
 
     def __init__(self, cfg: DictConfig, num_envs: int, seed_offset: int, total_num_processes: int, worker_info):
@@ -176,7 +202,8 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
     def _init_isaaclab_env(self):
         from rlinf.envs.isaaclab.venv import SubProcIsaacLabEnv
 
-        self.env = SubProcIsaacLabEnv(self._make_env_function())
+        in_process = bool(self.cfg.init_params.get("in_process", False))
+        self.env = (InProcessTaskEnv if in_process else SubProcIsaacLabEnv)(self._make_env_function())
         obs, info = self.env.reset(seed=self.seed)
         if "error" in info:
             self.env.close()
@@ -185,7 +212,12 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             )
         self.env_action_dim = int(info["action_dim"])
         # Dynamic checks against the live env, once, before any step.
-        self.spec.validate(obs, env_action_dim=self.env_action_dim)
+        try:
+            self.spec.check_success_term(info["termination_terms"])
+            self.spec.validate(obs, env_action_dim=self.env_action_dim)
+        except MappingError:
+            self.env.close()
+            raise
 
     def _wrap_obs(self, obs: dict) -> dict:
         return to_rlinf_obs(obs, self.spec)
@@ -194,7 +226,7 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         """Pads the policy's chunk once ([N, T, D] → [N, T, env_action_dim]) and steps it."""
         policy_dim = chunk_actions.shape[-1]
         if policy_dim != self._policy_action_dim:
-            self.spec.validate(None, env_action_dim=self.env_action_dim, policy_action_dim=policy_dim)
+            self.spec.check_action_dims(self.env_action_dim, policy_dim)
             self._policy_action_dim = policy_dim
         return super().chunk_step(to_isaaclab_action(chunk_actions, self.spec))
 

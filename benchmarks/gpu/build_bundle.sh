@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build the offline bundle for the GPU host from this project's .venv: every distribution the host's
+# image lacks (benchmarks/gpu/device-packages.txt, + this package's dist-info), copied file by file from the venv,
+# trimmed, `tar | xz`, split into <=60 MiB parts under .bundle/ (git-ignored; carried one part per call).
+# Usage: bash benchmarks/gpu/build_bundle.sh [--with-video]   (video adds imageio-ffmpeg's ~30 MiB)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash scripts/install.sh
+rm -rf .bundle && mkdir -p .bundle/stage/site
+.venv/bin/python - "$@" <<'PY'
+import importlib.metadata as md, shutil, sys
+from pathlib import Path
+
+names = [l.strip() for l in open("benchmarks/gpu/device-packages.txt") if l.strip() and not l.startswith("#")]
+if "--with-video" not in sys.argv:
+    names = [n for n in names if n != "imageio_ffmpeg"]
+site = Path(".bundle/stage/site")
+skip = ("__pycache__", "/tests/", "/test/", "ray/jars/", "ray/rllib/", "warp/examples/", "newton/examples/",
+        "ray/dashboard/client/src", "warp/tests/", "newton/tests/")
+total = 0
+for name in names:
+    dist = md.distribution(name)
+    for f in dist.files or []:
+        rel = str(f)
+        if rel.startswith("..") or any(s in rel for s in skip) or rel.endswith((".pyc", ".pyi")):
+            continue
+        src = Path(dist.locate_file(f))
+        if src.is_file():
+            dst = site / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+            total += src.stat().st_size
+# This project's code travels with the working tree (put first on PYTHONPATH there); the bundle holds
+# only its dist-info, so entry points (the task plugins) are discovered.
+dist = site / "isaaclab_rlinf-0.1.0.dist-info"
+dist.mkdir()
+(dist / "METADATA").write_text("Metadata-Version: 2.1\nName: isaaclab-rlinf\nVersion: 0.1.0\n")
+(dist / "entry_points.txt").write_text(md.distribution("isaaclab-rlinf").read_text("entry_points.txt"))
+print(f"{len(names)} distributions, {total / 2**20:.0f} MiB copied")
+PY
+tar -C .bundle/stage -c site | xz -T0 -6 > .bundle/site.tar.xz
+split -b 60m -d .bundle/site.tar.xz .bundle/part
+rm -rf .bundle/stage .bundle/site.tar.xz
+ls -la .bundle

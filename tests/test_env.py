@@ -1,0 +1,155 @@
+"""IsaacLabGenericEnv on the embedded task, built and driven the way RLinf's EnvWorker does it.
+
+Simulator tests (marked ``sim``) run the real kitless IsaacLab task on CPU in RLinf's real spawned
+subprocess; nothing of rlinf, isaaclab, torch or gymnasium is replaced.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from omegaconf import OmegaConf
+from rlinf.data.embodied_io_struct import EnvOutput
+
+import isaaclab_rlinf
+from isaaclab_rlinf.rollout import build_env
+from isaaclab_rlinf.tasks import CARTPOLE_CAMERA
+
+NUM_ENVS = 4
+BLOCK = {
+    "task_description": "balance the pole",
+    "main_images": "front_camera",
+    "extra_view_images": ["side_camera"],
+    # `actions` (IsaacLab's last_action term) shows what reached the simulator, padding included
+    "states": [{"key": "joint_pos"}, {"key": "joint_vel"}, {"key": "policy.actions"}],
+    "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
+    "success_term": "success",
+}
+
+
+def make_env_cfg(block: dict = BLOCK, max_episode_steps: int = 300, auto_reset: bool = True):
+    """An ``env.train`` node with the keys RLinf's IsaaclabBaseEnv reads, plus our ``isaaclab`` block."""
+    root = OmegaConf.create(
+        {
+            "env": {
+                "train": {
+                    "env_type": "isaaclab",
+                    "seed": 7,
+                    "auto_reset": auto_reset,
+                    "use_rel_reward": False,
+                    "ignore_terminations": False,
+                    "max_episode_steps": max_episode_steps,
+                    "reward_coef": 1.0,
+                    "video_cfg": {"save_video": False},
+                    "init_params": {"id": CARTPOLE_CAMERA.id, "device": "cpu"},
+                    "isaaclab": block,
+                }
+            }
+        }
+    )
+    return root.env.train
+
+
+def test_register_makes_rlinf_return_our_class_for_the_embedded_task():
+    from rlinf.envs import get_env_cls
+
+    isaaclab_rlinf.register()
+    assert get_env_cls("isaaclab", make_env_cfg()) is isaaclab_rlinf.IsaacLabGenericEnv
+
+
+@pytest.fixture(scope="module")
+def env():
+    env = build_env(make_env_cfg(max_episode_steps=12), NUM_ENVS)
+    yield env
+    env.close()
+
+
+@pytest.mark.sim
+def test_reset_gives_observations_rlinf_accepts_with_exact_shapes(env):
+    obs, _ = env.reset()
+    EnvOutput(obs=obs)  # RLinf's own container checks and moves it
+    assert obs["main_images"].shape == (NUM_ENVS, 96, 96, 3) and obs["main_images"].dtype == torch.uint8
+    assert obs["extra_view_images"].shape == (NUM_ENVS, 1, 96, 96, 3)
+    assert obs["extra_view_images"].dtype == torch.uint8
+    assert obs["states"].shape == (NUM_ENVS, 6) and obs["states"].dtype == torch.float32
+    assert obs["task_descriptions"] == ["balance the pole"] * NUM_ENVS
+
+
+@pytest.mark.sim
+def test_chunk_step_returns_rlinf_chunk_layout(env):
+    env.reset()
+    obs_list, rewards, terminations, truncations, infos = env.chunk_step(torch.zeros(NUM_ENVS, 3, 1))
+    assert len(obs_list) == 3 and len(infos) == 3
+    assert rewards.shape == terminations.shape == truncations.shape == (NUM_ENVS, 3)
+    out = EnvOutput(obs=obs_list[-1], rewards=rewards, terminations=terminations, truncations=truncations)
+    assert out.obs["states"].shape == (NUM_ENVS, 6)
+
+
+@pytest.mark.sim
+def test_images_are_not_constant_and_follow_the_state(env):
+    obs, _ = env.reset()
+    before = obs["main_images"].clone()
+    assert before.float().std() > 10  # a drawn scene, not a flat colour
+    assert not torch.equal(obs["main_images"], obs["extra_view_images"][:, 0])  # two distinct views
+    obs_list, *_ = env.chunk_step(torch.ones(NUM_ENVS, 8, 1))  # push the cart hard for 8 steps
+    after = obs_list[-1]["main_images"]
+    moved = (obs_list[-1]["states"][:, 0] - obs["states"][:, 0]).abs() > 0.01
+    assert moved.all()
+    assert ((after.int() - before.int()).abs().sum(dim=(1, 2, 3)) > 0).all()
+
+
+@pytest.mark.sim
+def test_padded_action_entries_reach_the_simulator_as_zeros(env):
+    env.reset()
+    policy_action = torch.tensor([[0.5], [-0.25], [1.0], [-1.0]]).unsqueeze(1)  # [N, chunk=1, D=1]
+    obs_list, *_ = env.chunk_step(policy_action)
+    seen_by_sim = obs_list[-1]["states"][:, 4:6]  # IsaacLab's last_action: [cart, pole]
+    assert torch.equal(seen_by_sim, torch.tensor([[0.5, 0.0], [-0.25, 0.0], [1.0, 0.0], [-1.0, 0.0]]))
+
+
+@pytest.mark.sim
+def test_episode_metrics_come_from_the_task_not_from_positive_reward(env):
+    env.reset()
+    total = torch.zeros(NUM_ENVS)
+    for _ in range(11):
+        _, rewards, terminations, truncations, infos = env.chunk_step(torch.zeros(NUM_ENVS, 1, 1))
+        total += rewards[:, -1]
+    assert (total > 0).all()  # RLinf's default would call every env a success by now
+    _, rewards, terminations, truncations, infos = env.chunk_step(torch.zeros(NUM_ENVS, 1, 1))
+    total += rewards[:, -1]
+    assert truncations[:, -1].all()  # max_episode_steps=12
+    episode = infos[-1]["final_info"]["episode"]
+    assert torch.equal(episode["episode_len"], torch.full((NUM_ENVS,), 12, dtype=torch.int32))
+    assert torch.allclose(episode["return"], total)
+    assert not episode["success_once"].any()  # the pole cannot have balanced to the 5 s time-out
+
+
+@pytest.mark.sim
+def test_success_is_the_named_termination_term():
+    """With ``success_term: time_out`` every env that reaches IsaacLab's 300-step limit is a success."""
+    env = build_env(make_env_cfg({**BLOCK, "success_term": "time_out"}, max_episode_steps=300), 2)
+    try:
+        env.reset()
+        for step in range(300):
+            _, _, terminations, truncations, infos = env.chunk_step(torch.zeros(2, 1, 1))
+            if step < 299:
+                assert not infos[-1]["episode"]["success_once"].any()
+        episode = infos[-1]["final_info"]["episode"]
+        assert truncations[:, -1].all() and episode["success_once"].all()
+        assert torch.equal(episode["episode_len"], torch.tensor([300, 300], dtype=torch.int32))
+    finally:
+        env.close()
+
+
+@pytest.mark.sim
+def test_a_wrong_key_fails_on_the_first_reset_naming_the_yaml_path():
+    block = {**BLOCK, "main_images": "wrist_camera"}
+    with pytest.raises(isaaclab_rlinf.MappingError, match=r"env\.train\.isaaclab\.main_images.*front_camera"):
+        build_env(make_env_cfg(block), 1)
+
+
+@pytest.mark.sim
+def test_policy_action_width_must_fill_the_env_action_with_the_pads(env):
+    env.reset()
+    with pytest.raises(isaaclab_rlinf.MappingError, match=r"action_mapping"):
+        env.chunk_step(torch.zeros(NUM_ENVS, 1, 2))  # 2 + suffix_pad 1 != 2
