@@ -7,10 +7,11 @@ path then only slices and copies.
 
 Copies vs views:
 
-* :func:`to_rlinf_obs` returns *fresh* tensors. IsaacLab camera terms are often views of the renderer's
-  buffer that the next step overwrites, and RLinf keeps observations across steps (on a CPU sim its
-  ``.cpu()`` is a no-op), so reusing buffers across calls would alias. One copy of the image bytes is the
-  floor; this module does exactly one.
+* :func:`to_rlinf_obs` returns *fresh* tensors. IsaacLab camera terms are often views of the sensor's
+  buffer, which the next step overwrites; RLinf's sim subprocess hands tensors over through shared memory
+  or CUDA IPC (not copies), and ``chunk_step`` keeps every step's obs in a list. Reusing output buffers
+  across calls would alias the same way. One copy of the image bytes is the floor; this module does
+  exactly one.
 * :func:`to_gr00t_obs` returns *views* of the RLinf obs (``unsqueeze``/slicing): no bytes move.
 
 Image rule (camera terms): uint8 ``[B,H,W,3]`` is copied as is. A float term is converted explicitly:
@@ -24,17 +25,18 @@ then rounded to nearest and clamped to [0, 255] before the cast to uint8. The de
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
-from .spec import MappingSpec, _bounded_put, _error
+from .spec import Gr00tMapping, MappingSpec, _bounded_put, _error
 
 __all__ = ["to_gr00t_obs", "to_isaaclab_action", "to_rlinf_obs"]
 
-_GR00T_CACHE: dict[tuple, bool] = {}
+_GR00T_CACHE: dict[tuple, tuple] = {}
 _ACTION_CACHE: dict[tuple, tuple] = {}
 _ACTION_KEYS_OK: dict[tuple, bool] = {}
 
@@ -48,21 +50,20 @@ _HUGE_ALLOC_BYTES = 1 << 20
 _NP_DTYPES = {torch.uint8: np.uint8, torch.float32: np.float32}
 
 
-def _empty(shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    """A fresh output buffer.
+def _cpu_empty(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+    """A fresh CPU output buffer.
 
-    On CPU, large buffers come from numpy: its allocator asks the kernel for transparent huge pages
-    (``madvise``), while torch's CPU allocator faults in every 4 KiB page of a fresh buffer; measured on
-    a 150 MB image batch, the copy into a numpy-backed buffer was ~3.5x faster. On CUDA torch's caching
-    allocator already makes this free.
+    Large buffers come from numpy: its allocator asks the kernel for transparent huge pages (``madvise``),
+    while torch's CPU allocator faults in every 4 KiB page of a fresh buffer; on a 150 MB image batch the
+    copy into a numpy-backed buffer was ~3.5x faster. (On CUDA torch's caching allocator makes fresh
+    outputs free, so plain ``clone``/``stack``/``cat`` are used there.)
     """
-    if device.type == "cpu" and dtype in _NP_DTYPES:
-        n = dtype.itemsize
-        for d in shape:
-            n *= d
-        if n >= _HUGE_ALLOC_BYTES:
-            return torch.from_numpy(np.empty(shape, dtype=_NP_DTYPES[dtype]))
-    return torch.empty(shape, dtype=dtype, device=device)
+    n = dtype.itemsize
+    for d in shape:
+        n *= d
+    if n >= _HUGE_ALLOC_BYTES and dtype in _NP_DTYPES:
+        return torch.from_numpy(np.empty(shape, dtype=_NP_DTYPES[dtype]))
+    return torch.empty(shape, dtype=dtype)
 
 
 def _float_image_to_uint8(x: torch.Tensor) -> torch.Tensor:
@@ -85,13 +86,16 @@ def to_rlinf_obs(isaaclab_obs: Mapping[str, Any], spec: MappingSpec) -> dict[str
     """
     layout = spec.resolve(isaaclab_obs)
     floats = layout.float_images
+    cpu = layout.device.type == "cpu"
     out: dict[str, Any] = {}
     if layout.main is not None:
         img = layout.main.get(isaaclab_obs)
         if layout.main.name in floats:
             out["main_images"] = _float_image_to_uint8(img)
+        elif cpu:
+            out["main_images"] = _cpu_empty(tuple(img.shape), torch.uint8).copy_(img)
         else:
-            out["main_images"] = _empty(tuple(img.shape), torch.uint8, img.device).copy_(img)
+            out["main_images"] = img.clone(memory_format=torch.contiguous_format)
     if layout.extras:
         views = [r.get(isaaclab_obs) for r in layout.extras]
         if floats:
@@ -99,14 +103,21 @@ def to_rlinf_obs(isaaclab_obs: Mapping[str, Any], spec: MappingSpec) -> dict[str
                 _float_image_to_uint8(v) if r.name in floats else v
                 for r, v in zip(layout.extras, views, strict=True)
             ]
-        v0 = views[0]
-        stacked = _empty((v0.shape[0], len(views), *v0.shape[1:]), torch.uint8, v0.device)
-        out["extra_view_images"] = torch.stack(views, dim=1, out=stacked)  # one allocation, one copy
+        if cpu:
+            v0 = views[0]
+            buf = _cpu_empty((v0.shape[0], len(views), *v0.shape[1:]), torch.uint8)
+            out["extra_view_images"] = torch.stack(views, dim=1, out=buf)
+        else:
+            out["extra_view_images"] = torch.stack(views, dim=1)  # one allocation, one kernel
     if layout.states:
-        states = _empty((layout.batch_size, layout.state_dim), torch.float32, layout.device)
-        for ref, s, e, o in layout.states:  # loops over terms (a handful), never over envs
-            states[:, o : o + e - s].copy_(ref.get(isaaclab_obs)[:, s:e])
-        out["states"] = states
+        # one kernel; the loop is over terms (a handful), never over envs
+        parts = [ref.get(isaaclab_obs).narrow(1, s, e - s) for ref, s, e, _ in layout.states]
+        if cpu:
+            buf = _cpu_empty((layout.batch_size, layout.state_dim), torch.float32)
+            out["states"] = torch.cat(parts, dim=1, out=buf)  # casts into float32
+        else:
+            states = torch.cat(parts, dim=1)  # promotes mixed dtypes
+            out["states"] = states if states.dtype == torch.float32 else states.float()
     out["task_descriptions"] = [spec.task_description] * layout.batch_size
     return out
 
@@ -171,6 +182,19 @@ def _check_gr00t_input(rlinf_obs: Mapping[str, Any], spec: MappingSpec) -> None:
         raise _error(gp, "rlinf_obs entries disagree on the batch size", dict((k, b) for b, k in batch))
 
 
+def _sig(t: Any) -> Any:
+    return (t.shape, t.dtype, t.device) if isinstance(t, torch.Tensor) else type(t)
+
+
+def _state_split(gm: Gr00tMapping) -> tuple[int | None, tuple[int, ...], tuple[str, ...]]:
+    """(start, sizes, keys) when the GR00T state slices tile one contiguous range, else start None."""
+    slices = [k.slice for k in gm.state]
+    keys = tuple(k.gr00t_key for k in gm.state)
+    if slices and all(a[1] == b[0] for a, b in itertools.pairwise(slices)):
+        return slices[0][0], tuple(e - s for s, e in slices), keys
+    return None, (), keys
+
+
 def to_gr00t_obs(rlinf_obs: Mapping[str, Any], spec: MappingSpec) -> dict[str, Any]:
     """Map RLinf observations to GR00T keys (``spec.gr00t_mapping``), as torch views.
 
@@ -187,32 +211,32 @@ def to_gr00t_obs(rlinf_obs: Mapping[str, Any], spec: MappingSpec) -> dict[str, A
             fix="add gr00t_mapping: {video: ..., state: ...} to the block",
         )
     td = rlinf_obs.get("task_descriptions")
-    sig = (spec, len(td) if td is not None else None) + tuple(
-        (k, t.shape, t.dtype, t.device) if isinstance(t, torch.Tensor) else (k, type(t))
-        for k, t in rlinf_obs.items()
-        if k in ("main_images", "extra_view_images", "states")
-    )
-    if sig not in _GR00T_CACHE:
+    main, ev, st = (rlinf_obs.get(k) for k in ("main_images", "extra_view_images", "states"))
+    sig = (spec, -1 if td is None else len(td), _sig(main), _sig(ev), _sig(st))
+    state_split = _GR00T_CACHE.get(sig)
+    if state_split is None:
         _check_gr00t_input(rlinf_obs, spec)
-        _bounded_put(_GR00T_CACHE, sig, True)
+        state_split = _state_split(gm)
+        _bounded_put(_GR00T_CACHE, sig, state_split)
 
     out: dict[str, Any] = {}
     batch = None
     if gm.main_images:
-        main = rlinf_obs["main_images"]
         out[gm.main_images] = main.unsqueeze(1)
         batch = main.shape[0]
     if gm.extra_view_images:
-        ev = rlinf_obs["extra_view_images"]
-        for i, k in enumerate(gm.extra_view_images):
-            out[k] = ev[:, i : i + 1]
+        out.update(zip(gm.extra_view_images, ev.split(1, dim=1), strict=True))  # N views, one call
         batch = ev.shape[0]
     if gm.state:
-        st = rlinf_obs["states"]
         if st.dtype != torch.float32:
             st = st.float()
-        for k in gm.state:
-            out[k.gr00t_key] = st[:, None, k.slice[0] : k.slice[1]]
+        st1 = st.unsqueeze(1)
+        start, sizes, keys = state_split
+        if start is not None:  # slices tile one range: a single split
+            out.update(zip(keys, st1.narrow(2, start, sum(sizes)).split(sizes, dim=2), strict=True))
+        else:
+            for k in gm.state:
+                out[k.gr00t_key] = st1.narrow(2, k.slice[0], k.slice[1] - k.slice[0])
         batch = st.shape[0]
     if td is None:
         if batch is None:
@@ -284,7 +308,9 @@ def to_isaaclab_action(
     allocation, no intermediate concatenation.
     """
     am = spec.action_mapping
-    if isinstance(action, Mapping):
+    if isinstance(action, dict) or (
+        not isinstance(action, (torch.Tensor, np.ndarray)) and isinstance(action, Mapping)
+    ):
         apath = f"{spec.path}.gr00t_mapping.action"
         order = spec.gr00t_mapping.action if spec.gr00t_mapping is not None else ()
         key = (spec, tuple(action))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 __all__ = [
@@ -196,6 +196,18 @@ class MappingSpec:
         object.__setattr__(self, "states", tuple(self.states))
         _static_checks(self)
 
+    def __hash__(self) -> int:
+        # The spec keys the converters' caches on every call: hash the nested fields once. The cached
+        # value is dropped when pickled (string hashes differ between processes).
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     # ------------------------------------------------------------------ parsing
     @classmethod
     def from_config(cls, block: Any, path: str = "env.train.isaaclab") -> MappingSpec:
@@ -243,7 +255,9 @@ class MappingSpec:
                 type(obs).__name__,
                 fix="pass the env's obs dict, with groups built with concatenate_terms=False",
             )
-        names = tuple((g, tuple(v) if isinstance(v, Mapping) else None) for g, v in obs.items())
+        names = tuple(
+            (g, tuple(v) if isinstance(v, dict) or isinstance(v, Mapping) else None) for g, v in obs.items()
+        )
         rkey = (self, names)
         refs = _REF_CACHE.get(rkey)
         if refs is None:
