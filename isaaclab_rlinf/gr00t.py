@@ -176,6 +176,12 @@ def require_gr00t(model_type: str = "gr00t") -> None:
         raise Gr00tNotInstalledError(f"`gr00t` is not installed. {hint}", name="gr00t")
     try:
         ok = importlib.util.find_spec(marker) is not None
+    except ModuleNotFoundError as exc:  # a parent package of the marker is missing: another generation
+        if not exc.name or not marker.startswith(exc.name):
+            raise Gr00tNotInstalledError(
+                f"`gr00t` is installed but `{marker}` fails to import: {exc}. {hint}"
+            ) from exc
+        ok = False
     except ImportError as exc:
         raise Gr00tNotInstalledError(
             f"`gr00t` is installed but `{marker}` fails to import: {exc}. {hint}"
@@ -587,7 +593,7 @@ def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInsta
         config_dir=config_dir,
     )
     if _INSTALLED.get(model_type) == done:
-        return done
+        return _INSTALLED[model_type]
 
     if spec.data_config_class:
         if model_type == "gr00t":
