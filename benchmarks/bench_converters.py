@@ -154,6 +154,7 @@ def bench(batch: int, device: torch.device, warmup: int, repeats: int) -> dict:
         "device": str(device),
         "image_mb": sum(x.numel() * x.element_size() for x in used) / 2**20,
         "ours_ms": timeit(ours, device, warmup, repeats),
+        "ours_rlinf_only_ms": timeit(lambda: to_rlinf_obs(obs, spec), device, warmup, repeats),
         "numpy_ms": timeit(lambda: numpy_reference(obs, spec), device, warmup, repeats),
         "copy_ms": timeit(copy, device, warmup, repeats),
         "action_ours_dict_ms": timeit(

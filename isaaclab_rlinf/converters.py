@@ -304,8 +304,8 @@ def to_isaaclab_action(
     ``action`` is a [B,T,D] (or [B,D]) tensor/array, or a dict of GR00T ``action.*`` [B,T,D_i] entries
     concatenated in ``spec.gr00t_mapping.action`` order (missing or extra keys are errors). Returns
     float32 [B,T,prefix_pad+D+suffix_pad] (or [B,...] for 2-D input) with zeros in the pads, on
-    ``device`` (default: the input's device). The output is written in place, piece by piece: one
-    allocation, no intermediate concatenation.
+    ``device`` (default: the input's device). The padded action is written piece by piece into one
+    buffer where the inputs live (no intermediate concatenation), then moved to ``device`` in one copy.
     """
     am = spec.action_mapping
     if isinstance(action, dict) or (
@@ -342,18 +342,26 @@ def to_isaaclab_action(
     sig = (spec, target) + tuple((t.shape, t.dtype, t.device) for _, t in parts)
     plan = _ACTION_CACHE.get(sig)
     if plan is None:
-        plan = _check_action(parts, spec, apath)
+        lead, widths = _check_action(parts, spec, apath)
+        # Build where the inputs live, then move once: one transfer instead of one per key / pad.
+        devices = {t.device for _, t in parts}
+        plan = (lead, widths, devices.pop() if len(devices) == 1 else target)
         _bounded_put(_ACTION_CACHE, sig, plan)
-    lead, widths = plan
+    lead, widths, build = plan
 
     p, d, s = am.prefix_pad, sum(widths), am.suffix_pad
-    out = torch.empty(lead + (p + d + s,), dtype=torch.float32, device=target)
+    shape = lead + (p + d + s,)
+    out = (
+        _cpu_empty(shape, torch.float32)
+        if build.type == "cpu"
+        else torch.empty(shape, dtype=torch.float32, device=build)
+    )
     if p:
         out[..., :p].zero_()
     if s:
         out[..., p + d :].zero_()
     o = p
     for (_, t), w in zip(parts, widths, strict=True):
-        out[..., o : o + w].copy_(t)  # casts and moves in the same copy
+        out[..., o : o + w].copy_(t)  # casts in the same copy
         o += w
-    return out
+    return out if build == target else out.to(target)
