@@ -1,0 +1,88 @@
+"""``isaaclab-rlinf``: train | play | tasks | inspect.
+
+    isaaclab-rlinf train   [--config_path DIR] [--config_name NAME] [--task ID] [--num_envs N] [--seed S]
+                           [--model_path P] [--max_epochs N] [--resume_dir D] [--only_eval] [--list_tasks]
+                           [--logger {tensorboard,wandb,swanlab}] [--experiment_name E] [--run_name R]
+                           [key=value ...]
+    isaaclab-rlinf play    [same config/model/logging options] [--num_episodes N] [--video] [key=value ...]
+    isaaclab-rlinf tasks
+    isaaclab-rlinf inspect [config options] [--steps N] [--random] [--split train|eval] [--json PATH]
+                           [--out_dir DIR] [key=value ...]
+
+Exit codes: 0 success; 2 bad input (config, mapping, option, path; nothing was started); 3 no GPU for
+train/play (nothing was started; use ``inspect``); 1 anything else. See :mod:`isaaclab_rlinf.cli.config`
+for what each option sets, and :mod:`isaaclab_rlinf.launcher` for the launch sequence and environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import inspect_cmd, play, tasks, train
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="isaaclab-rlinf",
+        description="RL fine-tuning on IsaacLab tasks with RLinf's distributed runner.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="{train,play,tasks,inspect}", required=True)
+    for module in (train, play, tasks, inspect_cmd):
+        module.add_parser(sub).set_defaults(_parser=None)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("isaaclab-rlinf")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Options, then ``key=value`` Hydra overrides (anywhere after the subcommand) in ``args.overrides``."""
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    unknown = [r for r in rest if r.startswith("-")]
+    if unknown:
+        sub = parser._subparsers._group_actions[0].choices[args.command]  # the subcommand's own usage
+        sub.error(f"unrecognized arguments: {' '.join(unknown)}")
+    bad = [r for r in rest if "=" not in r and not r.startswith("~")]
+    if bad:
+        sub = parser._subparsers._group_actions[0].choices[args.command]
+        sub.error(f"unrecognized arguments: {' '.join(bad)} (Hydra overrides are written key=value)")
+    args.overrides = rest
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point; returns the exit code."""
+    from ..launcher import ConfigError, LaunchError, apply_rlinf_root
+    from ..spec import MappingError
+
+    args = parse_args(argv)
+    try:
+        apply_rlinf_root()  # before anything imports rlinf
+        return int(args.handler(args) or 0)
+    except LaunchError as exc:
+        _report(args.command, exc)
+        return exc.exit_code
+    except MappingError as exc:
+        _report(args.command, exc)
+        return ConfigError.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _report(command: str, exc: BaseException) -> None:
+    print(f"isaaclab-rlinf {command}: error: {exc}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

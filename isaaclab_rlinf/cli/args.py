@@ -1,0 +1,51 @@
+"""Arguments shared by the subcommands (same names as the prior integration's ``train.py`` / ``play.py``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .config import DEFAULT_CONFIG_NAME, LOGGER_BACKENDS, PACKAGE_CONFIG_DIR
+
+OVERRIDES_HELP = (
+    "Hydra overrides after the options, e.g. runner.save_interval=5 algorithm.update_epoch=8 "
+    "(+key=value adds a key). Options win over overrides of the same key."
+)
+
+
+def add_config_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("config")
+    g.add_argument(
+        "--config_path",
+        default=None,
+        help=f"directory of the Hydra YAML (default: the packaged configs, {PACKAGE_CONFIG_DIR})",
+    )
+    g.add_argument(
+        "--config_name",
+        default=None,
+        help=f"YAML name in --config_path, or a path to a YAML file (default: {DEFAULT_CONFIG_NAME}, or the "
+        "packaged config of --task)",
+    )
+    g.add_argument("--task", default=None, help="task id -> env.train/env.eval init_params.id")
+    g.add_argument(
+        "--num_envs",
+        type=int,
+        default=None,
+        help="-> env.train/env.eval total_num_envs (training rescales actor batch sizes to match)",
+    )
+    g.add_argument("--seed", type=int, default=None, help="-> env.train/env.eval seed and actor.seed")
+
+
+def add_model_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model_path",
+        default=None,
+        help="a training run dir / checkpoints/global_step_N / full_weights.pt (-> runner.ckpt_path), or a "
+        "model directory (-> actor.model.model_path and rollout.model.model_path)",
+    )
+
+
+def add_logging_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("logging (logs/rlinf/<timestamp>-<task>[-<run_name>]/)")
+    g.add_argument("--logger", choices=LOGGER_BACKENDS, default=None, help="-> runner.logger.logger_backends")
+    g.add_argument("--experiment_name", default=None, help="-> runner.logger.experiment_name")
+    g.add_argument("--run_name", default=None, help="suffix of the log directory name")

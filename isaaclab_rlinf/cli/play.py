@@ -1,0 +1,49 @@
+"""``isaaclab-rlinf play``: evaluate a policy with RLinf's EmbodiedEvalRunner; needs a GPU."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .args import OVERRIDES_HELP, add_config_args, add_logging_args, add_model_arg
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "play",
+        help="evaluate a policy with RLinf (GPU)",
+        description="Evaluate with RLinf's EmbodiedEvalRunner (rollout and env workers on Ray) on env.eval.",
+        epilog=OVERRIDES_HELP,
+    )
+    add_config_args(p)
+    add_model_arg(p)
+    g = p.add_argument_group("evaluation")
+    g.add_argument(
+        "--num_episodes",
+        type=int,
+        default=None,
+        help="at least this many episodes: env.eval.rollout_epoch = ceil(N / eval envs), one episode each",
+    )
+    g.add_argument(
+        "--video", action="store_true", help="-> env.eval.video_cfg.save_video=True (<log dir>/video/eval)"
+    )
+    add_logging_args(p)
+    p.set_defaults(handler=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..launcher import run as launch
+    from ..launcher import select
+    from .config import build_config, resolve_config_source
+
+    cfg = build_config(args)
+    if select(cfg, "rollout.model.model_type") == "mlp_policy" and not select(cfg, "runner.ckpt_path"):
+        print(
+            "isaaclab-rlinf play: warning: no --model_path; evaluating an untrained (randomly "
+            "initialised) policy",
+            file=sys.stderr,
+        )
+    config_dir, _ = resolve_config_source(args)
+    launch(cfg, config_dir, command="play")
+    return 0

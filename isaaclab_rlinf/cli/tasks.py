@@ -1,0 +1,24 @@
+"""``isaaclab-rlinf tasks``: the tasks offered through the ``isaaclab_rlinf.tasks`` entry points."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "tasks",
+        help="list the available tasks",
+        description="List the tasks offered through the `isaaclab_rlinf.tasks` entry points, with "
+        "their configs.",
+    )
+    p.set_defaults(handler=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..registry import format_task_table, list_tasks
+
+    rows = list_tasks()
+    print(format_task_table(rows))
+    return 1 if any(r.broken for r in rows) else 0

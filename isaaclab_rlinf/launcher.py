@@ -1,0 +1,568 @@
+"""Launch RLinf's embodied runner (train) or eval runner (play) for a composed config.
+
+The order is the point: everything that can be checked without Ray is checked first, in the driver, so a
+bad config fails in seconds with one message naming the key, the value and the fix:
+
+1. :func:`preflight` (no Ray, no GPU): the ``env.{train,eval}.isaaclab`` mapping blocks
+   (:class:`~isaaclab_rlinf.spec.MappingSpec`), the task ids (entry-point tasks, else IsaacLab's gymnasium
+   registry), the GR00T bridge for ``gr00t*`` model types, the actor's batch sizes against the rollout
+   size, and RLinf's own static rules (model type, ``add_value_head`` for PPO, chunk divisibility).
+2. :func:`require_accelerator`: RLinf's actor and rollout workers need one; without it we stop here and
+   point to ``isaaclab-rlinf inspect``.
+3. :func:`prepare_environment`: the variables Ray copies to every worker (below).
+4. :func:`validate_with_rlinf`: ``rlinf.config.validate_cfg``. It creates RLinf's ``Cluster`` (this starts
+   a local Ray instance and RLinf's manager actors, but no worker), because its placement checks need the
+   cluster's node and accelerator count. Its assertion messages are turned into the same one-line error.
+5. :func:`write_config`, then :func:`launch_train` / :func:`launch_eval` exactly as RLinf's
+   ``examples/embodiment/train_embodied_agent.py`` / ``eval_embodied_agent.py`` do.
+
+Environment given to the driver and (copied by RLinf's ``Cluster``) every Ray worker:
+
+* ``RLINF_EXT_MODULE=isaaclab_rlinf``: RLinf imports it in each worker and calls ``register()``.
+* ``RLINF_CONFIG_FILE=<log_dir>/config.yaml``: the resolved config; ``register()`` registers its task ids
+  and the GR00T bridge rebuilds its converters from it in each worker.
+* ``PYTHONPATH``: the config directory first (so ``data_config_class: "module:Class"`` next to the YAML
+  imports in workers), after ``$RLINF_ROOT`` when set; for a source checkout (editable install) also the
+  checkout, so workers import this package whatever their working directory.
+* ``RLINF_ROOT`` (optional, read): a source checkout of RLinf (the directory holding ``rlinf/``). It is put
+  first on ``sys.path`` (driver) and ``PYTHONPATH`` (workers), so that checkout's ``rlinf`` is used instead
+  of the installed wheel, and ``EMBODIED_PATH`` defaults to ``$RLINF_ROOT/examples/embodiment`` (RLinf's
+  example configs search ``${oc.env:EMBODIED_PATH}/config``), so
+  ``--config_path $RLINF_ROOT/examples/embodiment/config`` composes RLinf's own configs.
+* ``NCCL_NVLS_ENABLE=0``, ``TORCH_SYMM_MEM_DISABLE_MULTICAST=1``, ``NVSHMEM_DISABLE_NVLS=1``: NVLink
+  multicast stays off (forced, whatever the caller's environment says).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+logger = logging.getLogger(__name__)
+
+EXT_MODULE = "isaaclab_rlinf"
+CONFIG_FILE_NAME = "config.yaml"
+NVLINK_MULTICAST_OFF = {
+    "NCCL_NVLS_ENABLE": "0",
+    "TORCH_SYMM_MEM_DISABLE_MULTICAST": "1",
+    "NVSHMEM_DISABLE_NVLS": "1",
+}
+_STEP_DIR_RE = re.compile(r"global_step_(\d+)$")
+
+
+class LaunchError(Exception):
+    """A launch stopped before any worker started; ``exit_code`` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class ConfigError(LaunchError, ValueError):
+    """Bad input (config, CLI value, path): the message names the key, the value and the fix."""
+
+    exit_code = 2
+
+
+class NoAcceleratorError(LaunchError):
+    """No GPU: RLinf's actor and rollout workers cannot run here."""
+
+    exit_code = 3
+
+
+# --------------------------------------------------------------------------------------------------
+# small helpers
+
+
+def select(cfg: Any, key: str, default: Any = None) -> Any:
+    """``OmegaConf.select`` that reports an unresolvable interpolation as a :class:`ConfigError`."""
+    try:
+        return OmegaConf.select(cfg, key, default=default, throw_on_missing=False)
+    except Exception as exc:  # InterpolationResolutionError and friends
+        raise ConfigError(f"{key}: cannot be resolved ({exc}). Fix: correct the ${{...}} reference.") from exc
+
+
+def only_eval(cfg: DictConfig) -> bool:
+    return bool(select(cfg, "runner.only_eval", False)) or select(cfg, "runner.task_type") == "embodied_eval"
+
+
+def env_splits(cfg: DictConfig) -> list[str]:
+    """The ``env.*`` configs the run will build: ``eval`` for eval-only runs, ``train`` (+ ``eval`` when
+    periodic evaluation is on) for training."""
+    if only_eval(cfg):
+        return ["eval"]
+    splits = ["train"]
+    if (select(cfg, "runner.val_check_interval", -1) or -1) > 0 and select(cfg, "env.eval") is not None:
+        splits.append("eval")
+    return splits
+
+
+def task_id(cfg: DictConfig) -> str:
+    """The task a run is named after: the eval task for eval-only runs, else the train task."""
+    split = "eval" if only_eval(cfg) else "train"
+    return str(
+        select(cfg, f"env.{split}.init_params.id") or select(cfg, "env.train.init_params.id") or "task"
+    )
+
+
+def _did_you_mean(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# checkpoints
+
+
+def step_of(path: Path) -> int | None:
+    m = _STEP_DIR_RE.search(path.name)
+    return int(m.group(1)) if m else None
+
+
+def find_latest_checkpoint(path: str | os.PathLike) -> Path:
+    """The newest ``global_step_N`` directory (holding ``actor/``) at or below ``path``.
+
+    ``path`` may be a run directory (``logs/rlinf/<timestamp>-<task>``), its
+    ``<experiment>/checkpoints`` directory or a ``global_step_N`` directory itself.
+    """
+    root = Path(path).expanduser()
+    if not root.is_dir():
+        raise ConfigError(
+            f"--resume_dir / runner.resume_dir: {str(root)!r} is not a directory. Fix: pass a run directory "
+            "(logs/rlinf/<timestamp>-<task>) or one of its checkpoints/global_step_N directories."
+        )
+    if step_of(root) is not None and (root / "actor").is_dir():
+        return root.resolve()
+    found = [p for p in root.rglob("global_step_*") if step_of(p) is not None and (p / "actor").is_dir()]
+    if not found:
+        raise ConfigError(
+            f"--resume_dir: no checkpoint under {str(root)!r} (looked for "
+            "*/checkpoints/global_step_N/actor). "
+            "Fix: pass the directory of a run that saved checkpoints (runner.save_interval > 0)."
+        )
+    return max(found, key=lambda p: (step_of(p), str(p))).resolve()
+
+
+def find_model_weights(path: str | os.PathLike) -> Path | None:
+    """The ``full_weights.pt`` of a RLinf training checkpoint at or below ``path``, or None.
+
+    Accepts a ``.pt`` file, a run directory (newest checkpoint wins), a ``global_step_N`` directory, its
+    ``actor`` directory, or ``actor/model_state_dict``. Anything else (e.g. a Hugging Face model
+    directory) returns None.
+    """
+    p = Path(path).expanduser()
+    if p.is_file():
+        return p.resolve() if p.suffix == ".pt" else None
+    if not p.is_dir():
+        return None
+    for candidate in (
+        p / "full_weights.pt",
+        p / "model_state_dict" / "full_weights.pt",
+        p / "actor" / "model_state_dict" / "full_weights.pt",
+    ):
+        if candidate.is_file():
+            return candidate.resolve()
+    try:
+        latest = find_latest_checkpoint(p)
+    except ConfigError:
+        return None
+    weights = latest / "actor" / "model_state_dict" / "full_weights.pt"
+    return weights.resolve() if weights.is_file() else None
+
+
+# --------------------------------------------------------------------------------------------------
+# preflight (no Ray)
+
+
+def rollout_size(cfg: DictConfig) -> int | None:
+    """Samples one training epoch gives the actor: envs x chunk steps x rollout epochs (None if unknown)."""
+    try:
+        envs = int(select(cfg, "env.train.total_num_envs"))
+        steps = int(select(cfg, "env.train.max_steps_per_rollout_epoch"))
+        chunks = int(select(cfg, "actor.model.num_action_chunks", 1) or 1)
+        epochs = int(select(cfg, "env.train.rollout_epoch", 1) or 1)
+    except (TypeError, ValueError):
+        return None
+    return envs * (steps // chunks) * epochs
+
+
+def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+    """All checks that need neither Ray nor a GPU; raises :class:`ConfigError` on the first problem.
+
+    Calls :func:`isaaclab_rlinf.register` (entry-point tasks into gymnasium and RLinf's
+    ``REGISTER_ISAACLAB_ENVS``) and, for ``gr00t*`` model types, ``isaaclab_rlinf.gr00t.install``.
+    Returns the parsed mapping specs by split.
+    """
+    from .spec import MappingError, MappingSpec
+
+    specs: dict[str, MappingSpec] = {}
+    splits = env_splits(cfg)
+    for split in splits:
+        env_cfg = select(cfg, f"env.{split}")
+        if env_cfg is None:
+            raise ConfigError(
+                f"env.{split}: missing. Fix: add an env.{split} block (see the packaged configs)."
+            )
+        if select(cfg, f"env.{split}.env_type") != "isaaclab":
+            raise ConfigError(
+                f"env.{split}.env_type: must be 'isaaclab' for isaaclab-rlinf "
+                f"(got {select(cfg, f'env.{split}.env_type')!r}). Fix: env.{split}.env_type=isaaclab."
+            )
+        block = select(cfg, f"env.{split}.isaaclab")
+        if block is None:
+            raise ConfigError(
+                f"env.{split}.isaaclab: missing; it maps the task's observations to RLinf's keys. Fix: add "
+                "the block (e.g. `isaaclab: &isaaclab_config {main_images: ..., states: [...]}` under "
+                "env.train and `isaaclab: *isaaclab_config` under env.eval)."
+            )
+        try:
+            specs[split] = MappingSpec.from_config(block, path=f"env.{split}.isaaclab")
+        except MappingError as exc:
+            raise ConfigError(str(exc)) from exc
+        n = select(cfg, f"env.{split}.total_num_envs")
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            raise ConfigError(
+                f"env.{split}.total_num_envs: must be a positive integer (got {n!r}). Fix: --num_envs N."
+            )
+
+    _check_tasks(cfg, splits)
+    _check_model(cfg)
+    if not only_eval(cfg):
+        _check_batches(cfg)
+    _check_paths(cfg)
+    _install_gr00t(cfg, config_dir)
+    return specs
+
+
+def _check_tasks(cfg: DictConfig, splits: list[str]) -> None:
+    """Task ids must be entry-point tasks (``isaaclab-rlinf tasks``) or IsaacLab gymnasium ids."""
+    from . import register
+    from .registry import RegistryError, discover_tasks
+
+    try:
+        register()
+    except RegistryError as exc:  # a broken plugin: its tasks are missing, the others registered
+        logger.warning("%s", exc)
+    known = {row.id for row in discover_tasks()[0]}
+    for split in splits:
+        key = f"env.{split}.init_params.id"
+        tid = select(cfg, key)
+        if not isinstance(tid, str) or not tid:
+            raise ConfigError(
+                f"{key}: must name a task (got {tid!r}). Fix: --task ID (see `isaaclab-rlinf tasks`)."
+            )
+        if tid in known:
+            continue
+        import gymnasium
+
+        if tid not in gymnasium.registry:
+            try:  # IsaacLab's own tasks register on import (slow: only for ids we do not offer)
+                import isaaclab_tasks  # noqa: F401
+            except Exception as exc:  # pragma: no cover - depends on the install
+                logger.warning("could not import isaaclab_tasks to look up %r: %s", tid, exc)
+        if tid not in gymnasium.registry:
+            options = sorted(known | {k for k in gymnasium.registry if str(k).startswith("Isaac")})
+            raise ConfigError(
+                f"{key}: unknown task {tid!r}.{_did_you_mean(tid, options)} Fix: pass --task with one of "
+                f"the ids listed by `isaaclab-rlinf tasks` (ours: {', '.join(sorted(known))}) or an IsaacLab "
+                "task id."
+            )
+
+
+def _check_model(cfg: DictConfig) -> None:
+    """RLinf's static model rules, checked here so they fail before Ray with the key named."""
+    from rlinf.config import EMBODIED_MODEL, SupportedModel
+
+    mpath = "rollout.model" if only_eval(cfg) else "actor.model"
+    model_type = select(cfg, f"{mpath}.model_type")
+    try:
+        supported = SupportedModel(str(model_type)) in EMBODIED_MODEL
+    except NotImplementedError:
+        supported = False
+    if not supported:
+        names = sorted(m.value for m in EMBODIED_MODEL)
+        raise ConfigError(
+            f"{mpath}.model_type: {model_type!r} is not an embodied model RLinf knows."
+            f"{_did_you_mean(str(model_type), names)}"
+            f" Allowed: {names}."
+        )
+    loss = select(cfg, "algorithm.loss_type")
+    if not only_eval(cfg) and loss in ("actor_critic", "decoupled_actor_critic"):
+        if not select(cfg, "actor.model.add_value_head", False):
+            raise ConfigError(
+                f"actor.model.add_value_head: PPO (algorithm.loss_type={loss}) needs the value head "
+                "(got False). Fix: actor.model.add_value_head=True."
+            )
+    chunks = select(cfg, f"{mpath}.num_action_chunks", 1) or 1
+    for split in env_splits(cfg):
+        steps = select(cfg, f"env.{split}.max_steps_per_rollout_epoch")
+        if isinstance(steps, int) and steps % chunks:
+            raise ConfigError(
+                f"env.{split}.max_steps_per_rollout_epoch: {steps} is not a multiple of "
+                f"{mpath}.num_action_chunks ({chunks}). Fix: use a multiple of {chunks}."
+            )
+
+
+def _check_batches(cfg: DictConfig) -> None:
+    """The actor splits each epoch's rollout into ``global_batch_size`` minibatches of micro batches."""
+    size = rollout_size(cfg)
+    gbs = select(cfg, "actor.global_batch_size")
+    mbs = select(cfg, "actor.micro_batch_size")
+    if size is None or not isinstance(gbs, int) or not isinstance(mbs, int):
+        return
+    if gbs <= 0 or mbs <= 0 or gbs % mbs:
+        raise ConfigError(
+            f"actor.global_batch_size / actor.micro_batch_size: {gbs} / {mbs}; the global batch must be a "
+            f"positive multiple of the micro batch. Fix: e.g. actor.micro_batch_size={gbs}."
+        )
+    if size % gbs:
+        raise ConfigError(
+            f"actor.global_batch_size: {gbs} does not divide the {size} samples of one epoch "
+            f"(env.train.total_num_envs x max_steps_per_rollout_epoch / num_action_chunks x rollout_epoch). "
+            f"Fix: actor.global_batch_size={size} actor.micro_batch_size={size} (one minibatch), or a "
+            f"divisor of {size}."
+        )
+
+
+def _check_paths(cfg: DictConfig) -> None:
+    ckpt = select(cfg, "runner.ckpt_path")
+    if ckpt and not Path(ckpt).is_file():
+        raise ConfigError(f"runner.ckpt_path: {ckpt!r} is not a file. Fix: point it at a full_weights.pt.")
+    resume = select(cfg, "runner.resume_dir")
+    if resume and not (Path(resume) / "actor").is_dir():
+        raise ConfigError(
+            f"runner.resume_dir: {resume!r} has no actor/ checkpoint. Fix: pass --resume_dir RUN_DIR "
+            "(the newest checkpoints/global_step_N is found)."
+        )
+
+
+def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> None:
+    mpath = "rollout.model" if only_eval(cfg) else "actor.model"
+    if not str(select(cfg, f"{mpath}.model_type", "")).startswith("gr00t"):
+        return
+    try:
+        from . import gr00t
+    except ImportError as exc:  # the bridge module itself is missing (not the gr00t package)
+        logger.warning("GR00T bridge unavailable (%s); RLinf's own GR00T loader is used", exc)
+        return
+    from .spec import MappingError
+
+    try:
+        gr00t.install(cfg, config_dir=config_dir)
+    except MappingError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+# --------------------------------------------------------------------------------------------------
+# accelerator, environment, RLinf validation
+
+
+def require_accelerator(command: str = "train") -> None:
+    """Stop (before Ray) when no CUDA device is visible: RLinf's actor/rollout workers need one."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    raise NoAcceleratorError(
+        f"`isaaclab-rlinf {command}` needs a GPU: RLinf's actor and rollout workers run the policy on an "
+        "accelerator (torch.cuda.is_available() is False here). The config passed isaaclab-rlinf's checks; "
+        "nothing was started.\n"
+        "On this machine, check what the policy will receive instead (CPU, no Ray):\n"
+        "  isaaclab-rlinf inspect [--config_name NAME] [--num_envs 2 --steps 20 --random]"
+    )
+
+
+def apply_rlinf_root(environ: dict[str, str] | None = None) -> Path | None:
+    """Honour ``$RLINF_ROOT`` (see the module docstring); returns it, or None when unset."""
+    environ = os.environ if environ is None else environ
+    root = environ.get("RLINF_ROOT")
+    if not root:
+        return None
+    path = Path(root).expanduser().resolve()
+    if not (path / "rlinf" / "__init__.py").is_file():
+        raise ConfigError(
+            f"RLINF_ROOT={root!r}: no rlinf/__init__.py there. Fix: point RLINF_ROOT at a source checkout of "
+            "RLinf (the directory holding rlinf/), or unset it to use the installed wheel."
+        )
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+    _prepend_path(environ, "PYTHONPATH", str(path))
+    environ.setdefault("EMBODIED_PATH", str(path / "examples" / "embodiment"))
+    return path
+
+
+def _prepend_path(environ: dict[str, str], name: str, entry: str) -> None:
+    parts = [p for p in environ.get(name, "").split(os.pathsep) if p and p != entry]
+    environ[name] = os.pathsep.join([entry, *parts])
+
+
+def _site_dirs() -> set[str]:
+    import site
+
+    dirs = set(site.getsitepackages())
+    user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    return {str(Path(d).resolve()) for d in dirs | ({user} if user else set())}
+
+
+def prepare_environment(
+    config_file: str | os.PathLike,
+    config_dir: str | os.PathLike | None,
+    environ: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Set the variables RLinf copies to every Ray worker (module docstring); returns what was set."""
+    environ = os.environ if environ is None else environ
+    apply_rlinf_root(environ)
+    environ["RLINF_EXT_MODULE"] = EXT_MODULE
+    # An editable install (source checkout): workers import this very package, whatever their cwd.
+    package_root = str(Path(__file__).resolve().parent.parent)
+    if package_root not in _site_dirs():
+        _prepend_path(environ, "PYTHONPATH", package_root)
+    environ["RLINF_CONFIG_FILE"] = str(Path(config_file).resolve())
+    if config_dir is not None:
+        config_dir = str(Path(config_dir).resolve())
+        _prepend_path(environ, "PYTHONPATH", config_dir)
+        if config_dir not in sys.path:
+            sys.path.insert(0, config_dir)
+        if environ.get("RLINF_ROOT"):  # keep the RLinf checkout first
+            _prepend_path(environ, "PYTHONPATH", str(Path(environ["RLINF_ROOT"]).expanduser().resolve()))
+    environ.update(NVLINK_MULTICAST_OFF)
+    keys = ("RLINF_EXT_MODULE", "RLINF_CONFIG_FILE", "PYTHONPATH", *NVLINK_MULTICAST_OFF)
+    return {k: environ[k] for k in keys}
+
+
+def validate_with_rlinf(cfg: DictConfig) -> DictConfig:
+    """``rlinf.config.validate_cfg`` (starts RLinf's Ray cluster, no workers); its errors -> ConfigError."""
+    from rlinf.config import validate_cfg
+
+    try:
+        return validate_cfg(cfg)
+    except (AssertionError, ValueError, NotImplementedError, KeyError) as exc:
+        _shutdown_ray()
+        msg = str(exc) or type(exc).__name__
+        raise ConfigError(f"RLinf's validate_cfg rejected the config: {msg}") from exc
+
+
+def _shutdown_ray() -> None:
+    try:
+        import ray
+
+        if ray.is_initialized():
+            ray.shutdown()
+    except Exception:  # pragma: no cover - best effort
+        pass
+
+
+def write_config(cfg: DictConfig, log_dir: str | os.PathLike) -> Path:
+    """Save the resolved config as ``<log_dir>/config.yaml`` (what ``RLINF_CONFIG_FILE`` points at)."""
+    path = Path(log_dir) / CONFIG_FILE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(cfg, path, resolve=True)
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# launch
+
+
+def run(cfg: DictConfig, config_dir: str | os.PathLike | None, command: str = "train") -> Path:
+    """Preflight, accelerator check, environment, RLinf validation, then train or evaluate.
+
+    Returns the log directory. Train runs ``EmbodiedRunner``; eval-only runs (``play``, ``--only_eval``)
+    run ``EmbodiedEvalRunner``.
+    """
+    preflight(cfg, config_dir)
+    require_accelerator(command)
+    log_dir = Path(select(cfg, "runner.logger.log_path")).resolve()
+    config_file = log_dir / CONFIG_FILE_NAME
+    prepare_environment(config_file, config_dir)
+    import isaaclab_rlinf
+
+    cfg = validate_with_rlinf(cfg)
+    write_config(cfg, log_dir)
+    isaaclab_rlinf.register()  # again: now with RLINF_CONFIG_FILE's task ids
+    logger.info("isaaclab-rlinf %s: logs, checkpoints and videos under %s", command, log_dir)
+    if only_eval(cfg):
+        launch_eval(cfg)
+    else:
+        launch_train(cfg)
+    return log_dir
+
+
+def _actor_worker_cls(cfg: DictConfig):
+    if cfg.algorithm.loss_type == "embodied_sac":
+        from rlinf.workers.actor.fsdp_sac_policy_worker import EmbodiedSACFSDPPolicy
+
+        return EmbodiedSACFSDPPolicy
+    from rlinf.workers.actor.fsdp_actor_worker import EmbodiedFSDPActor
+
+    return EmbodiedFSDPActor
+
+
+def launch_train(cfg: DictConfig):
+    """RLinf's ``train_embodied_agent.py``: cluster, placement, actor/rollout/env groups, EmbodiedRunner."""
+    import torch.multiprocessing as mp
+    from rlinf.runners.embodied_runner import EmbodiedRunner
+    from rlinf.scheduler import Cluster
+    from rlinf.utils.placement import HybridComponentPlacement
+    from rlinf.workers.env.env_worker import EnvWorker
+    from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
+
+    mp.set_start_method("spawn", force=True)
+    cluster = Cluster(cluster_cfg=cfg.cluster, distributed_log_dir=cfg.runner.get("per_worker_log_path"))
+    placement = HybridComponentPlacement(cfg, cluster)
+
+    actor_group = (
+        _actor_worker_cls(cfg)
+        .create_group(cfg)
+        .launch(cluster, name=cfg.actor.group_name, placement_strategy=placement.get_strategy("actor"))
+    )
+    rollout_group = MultiStepRolloutWorker.create_group(cfg).launch(
+        cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
+    )
+    env_group = EnvWorker.create_group(cfg).launch(
+        cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
+    )
+    reward_group = None
+    reward_cfg = cfg.get("reward", {}) or {}
+    if reward_cfg.get("use_reward_model", False) and not reward_cfg.get("standalone_realworld", False):
+        from rlinf.workers.reward.reward_worker import EmbodiedRewardWorker
+
+        reward_group = EmbodiedRewardWorker.create_group(cfg).launch(
+            cluster, name=cfg.reward.group_name, placement_strategy=placement.get_strategy("reward")
+        )
+
+    runner = EmbodiedRunner(
+        cfg=cfg, actor=actor_group, rollout=rollout_group, env=env_group, reward=reward_group
+    )
+    runner.init_workers()
+    runner.run()
+    return runner
+
+
+def launch_eval(cfg: DictConfig):
+    """RLinf's ``eval_embodied_agent.py``: rollout and env groups, EmbodiedEvalRunner."""
+    import torch.multiprocessing as mp
+    from rlinf.runners.embodied_eval_runner import EmbodiedEvalRunner
+    from rlinf.scheduler import Cluster
+    from rlinf.utils.placement import HybridComponentPlacement
+    from rlinf.workers.env.env_worker import EnvWorker
+    from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
+
+    mp.set_start_method("spawn", force=True)
+    cluster = Cluster(cluster_cfg=cfg.cluster)
+    placement = HybridComponentPlacement(cfg, cluster)
+    rollout_group = MultiStepRolloutWorker.create_group(cfg).launch(
+        cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
+    )
+    env_group = EnvWorker.create_group(cfg).launch(
+        cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
+    )
+    runner = EmbodiedEvalRunner(cfg=cfg, rollout=rollout_group, env=env_group)
+    runner.init_workers()
+    runner.run()
+    return runner
