@@ -404,12 +404,21 @@ def _register_gym(row: TaskRow) -> BrokenPlugin | None:
     assert spec is not None
     existing = gymnasium.registry.get(spec.id)
     if existing is None:
-        gymnasium.register(
-            spec.id,
-            entry_point=spec.entry_point,
-            disable_env_checker=True,
-            kwargs={"env_cfg_entry_point": spec.env_cfg_entry_point},
-        )
+        try:
+            gymnasium.register(
+                spec.id,
+                entry_point=spec.entry_point,
+                disable_env_checker=True,
+                kwargs={"env_cfg_entry_point": spec.env_cfg_entry_point},
+            )
+        except gymnasium.error.Error as exc:  # e.g. "X-v0" beside an unversioned "X"
+            return BrokenPlugin(
+                row.distribution,
+                row.entry_point,
+                f"gymnasium refused task id {spec.id!r}: {type(exc).__name__}: {exc}",
+                "give the task an id gymnasium accepts (see its message)",
+                task_id=spec.id,
+            )
         return None
     theirs = (_object_ref(existing.entry_point), _object_ref(existing.kwargs.get("env_cfg_entry_point")))
     if theirs == (spec.entry_point, spec.env_cfg_entry_point):
