@@ -53,10 +53,14 @@ def restore_rlinf_state():
         bridge._INSTALLED,
     ]
     saved = [dict(t) for t in tables]
+    saved_path = list(sys.path)
     yield
     for table, content in zip(tables, saved, strict=True):
         table.clear()
         table.update(content)
+    sys.path[:] = saved_path  # data configs are resolved next to the YAML by appending its directory
+    for name in ("gr00t_config", "other_cfg"):
+        sys.modules.pop(name, None)
 
 
 def load_cfg(model_type: str = "gr00t", **block: Any):
@@ -379,12 +383,17 @@ def test_load_config_file_composes_hydra_defaults(tmp_path):
     cfg = bridge.load_config_file(tmp_path / "composed_main.yaml")
     assert cfg.env.train.isaaclab.obs_converter_type == "dex3"
     assert bridge.is_gr00t_config(cfg)
-    assert bridge.install(cfg).spec.embodiment_tag_id == 31
+    assert bridge.install(cfg, config_dir=CONFIGS).spec.embodiment_tag_id == 31
 
 
 def test_install_refuses_to_shadow_rlinf_converter():
     with pytest.raises(MappingError, match=r"obs_converter_type: 'libero' is one of RLinf's own converters"):
-        bridge.install(load_cfg(obs_converter_type="libero"))
+        bridge.install(load_cfg(obs_converter_type="libero"), config_dir=CONFIGS)
+
+
+def test_install_fails_early_on_unresolvable_data_config(tmp_path):
+    with pytest.raises(MappingError, match=r"env\.train\.isaaclab\.data_config_class: cannot import module"):
+        bridge.install(load_cfg(), config_dir=tmp_path)  # gr00t_config.py is not next to this "YAML"
 
 
 def test_install_checks_model_fields_and_eval_block_agree():
