@@ -27,6 +27,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="isaaclab-rlinf",
+        allow_abbrev=False,
         description="RL fine-tuning on IsaacLab tasks with RLinf's distributed runner.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")

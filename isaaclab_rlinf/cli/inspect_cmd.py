@@ -16,6 +16,7 @@ from .args import OVERRIDES_HELP, add_config_args
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "inspect",
+        allow_abbrev=False,
         help="check a config's observation/action mapping on CPU (no Ray, no GPU)",
         description="Build the config's task through isaaclab_rlinf's env code on CPU, step it with zero or "
         "random actions, and write a contact sheet of every camera view plus a table of every mapped key.",

@@ -11,6 +11,7 @@ from .args import OVERRIDES_HELP, add_config_args, add_logging_args, add_model_a
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "play",
+        allow_abbrev=False,
         help="evaluate a policy with RLinf (GPU)",
         description="Evaluate with RLinf's EmbodiedEvalRunner (rollout and env workers on Ray) on env.eval.",
         epilog=OVERRIDES_HELP,

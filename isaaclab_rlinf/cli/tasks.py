@@ -8,6 +8,7 @@ import argparse
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "tasks",
+        allow_abbrev=False,
         help="list the available tasks",
         description="List the tasks offered through the `isaaclab_rlinf.tasks` entry points, with "
         "their configs.",

@@ -10,6 +10,7 @@ from .args import OVERRIDES_HELP, add_config_args, add_logging_args, add_model_a
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "train",
+        allow_abbrev=False,
         help="train a policy with RLinf (GPU)",
         description="Train with RLinf's EmbodiedRunner (actor, rollout and env workers on Ray).",
         epilog=OVERRIDES_HELP,
