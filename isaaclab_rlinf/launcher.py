@@ -429,7 +429,10 @@ def prepare_environment(
         if config_dir not in sys.path:
             sys.path.insert(0, config_dir)
         if environ.get("RLINF_ROOT"):  # keep the RLinf checkout first
-            _prepend_path(environ, "PYTHONPATH", str(Path(environ["RLINF_ROOT"]).expanduser().resolve()))
+            root = str(Path(environ["RLINF_ROOT"]).expanduser().resolve())
+            _prepend_path(environ, "PYTHONPATH", root)
+            sys.path.remove(root)
+            sys.path.insert(0, root)
     environ.update(NVLINK_MULTICAST_OFF)
     keys = ("RLINF_EXT_MODULE", "RLINF_CONFIG_FILE", "PYTHONPATH", *NVLINK_MULTICAST_OFF)
     return {k: environ[k] for k in keys}
