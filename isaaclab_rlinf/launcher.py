@@ -8,7 +8,7 @@ bad config fails in seconds with one message naming the key, the value and the f
    registry), the GR00T bridge for ``gr00t*`` model types, the actor's batch sizes against the rollout
    size, and RLinf's own static rules (model type, ``add_value_head`` for PPO, chunk divisibility).
 2. :func:`require_accelerator`: RLinf's actor and rollout workers need one; without it we stop here and
-   point to ``isaaclab-rlinf inspect``.
+   point to ``isaaclab-rlinf inspect``. :func:`require_model_package`: GR00T model types need ``gr00t``.
 3. :func:`prepare_environment`: the variables Ray copies to every worker (below).
 4. :func:`validate_with_rlinf`: ``rlinf.config.validate_cfg``. It creates RLinf's ``Cluster`` (this starts
    a local Ray instance and RLinf's manager actors, but no worker), because its placement checks need the
@@ -362,6 +362,21 @@ def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> Non
 # accelerator, environment, RLinf validation
 
 
+def require_model_package(cfg: DictConfig) -> None:
+    """GR00T model types need the ``gr00t`` package (not on PyPI): fail in the driver, not in a worker."""
+    model_type = str(select(cfg, f"{'rollout' if only_eval(cfg) else 'actor'}.model.model_type", ""))
+    if not model_type.startswith("gr00t"):
+        return
+    try:
+        from .gr00t import Gr00tNotInstalledError, require_gr00t
+    except ImportError:  # the bridge module itself is missing: RLinf's loader reports it
+        return
+    try:
+        require_gr00t(model_type)
+    except (Gr00tNotInstalledError, KeyError) as exc:
+        raise LaunchError(str(exc)) from exc
+
+
 def require_accelerator(command: str = "train") -> None:
     """Stop (before Ray) when no CUDA device is visible: RLinf's actor/rollout workers need one."""
     import torch
@@ -480,6 +495,7 @@ def run(cfg: DictConfig, config_dir: str | os.PathLike | None, command: str = "t
     """
     preflight(cfg, config_dir)
     require_accelerator(command)
+    require_model_package(cfg)
     log_dir = Path(select(cfg, "runner.logger.log_path")).resolve()
     config_file = log_dir / CONFIG_FILE_NAME
     prepare_environment(config_file, config_dir)

@@ -259,3 +259,28 @@ def test_rlinf_validate_cfg_accepts_the_packaged_config_on_cpu(tmp_path):
         "REJECTED RLinf's validate_cfg rejected the config: actor.global_batch_size (8192) must be divisible"
         in out
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# GR00T model types: the bridge is validated in the driver, and the `gr00t` package is required
+
+
+def test_preflight_runs_the_gr00t_bridge_checks():
+    cfg = compose(
+        "train", "--config_name", "isaaclab_ppo_gr00t_assemble_trocar", "actor.model.embodiment_tag=gr1"
+    )
+    with pytest.raises(
+        ConfigError, match="actor.model.embodiment_tag: must equal env.train.isaaclab.embodiment_tag"
+    ):
+        preflight(cfg, PACKAGE_CONFIG_DIR)
+
+
+def test_gr00t_model_type_needs_the_gr00t_package():
+    import importlib.util
+
+    cfg = compose("train", "--config_name", "isaaclab_ppo_gr00t_assemble_trocar")
+    if importlib.util.find_spec("gr00t") is not None:
+        pytest.skip("gr00t is installed here")
+    with pytest.raises(launcher.LaunchError, match="`gr00t` is not installed"):
+        launcher.require_model_package(cfg)
+    launcher.require_model_package(compose("train"))  # mlp_policy: nothing to check
