@@ -272,9 +272,10 @@ def test_yaml_passes_rlinf_validate_cfg():
         print("VALID", cfg.actor.model.model_type, cfg.env.train.rollout_epoch)
         """
     )
-    # A private Ray temp dir: RLinf's Cluster first attaches to any running local Ray cluster ("auto").
+    # RLinf's Cluster first attaches to any running Ray cluster (address="auto"); RAY_ADDRESS=local
+    # makes it start its own, and a private temp dir keeps it apart from other runs on this machine.
     ray_tmp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"} | {"RAY_TMPDIR": ray_tmp}
+    env = os.environ | {"RAY_ADDRESS": "local", "RAY_TMPDIR": ray_tmp}
     try:
         proc = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
