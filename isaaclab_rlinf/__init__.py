@@ -34,10 +34,16 @@ __all__ = [*_EXPORTS, "register", "__version__"]
 
 
 def register() -> None:
-    """Register every entry-point task with gymnasium and RLinf (RLinf's ``RLINF_EXT_MODULE`` hook)."""
+    """Register every entry-point task with gymnasium and RLinf (RLinf's ``RLINF_EXT_MODULE`` hook).
+
+    When ``RLINF_CONFIG_FILE`` names a GR00T config, also installs the GR00T bridge (converters,
+    embodiment tag id, model builder) into RLinf's tables: workers need it, and RLinf calls only this.
+    """
+    from .gr00t import install_from_env
     from .registry import register as _register
 
     _register()
+    install_from_env()
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..registry import TaskSpec
+from .assemble_trocar import ASSEMBLE_TROCAR_TASKS
 
 CARTPOLE_CAMERA = TaskSpec(
     id="Isaac-RLinf-Cartpole-Camera-v0",
@@ -11,4 +12,4 @@ CARTPOLE_CAMERA = TaskSpec(
     description="Cartpole balance, 2 RGB cameras, kitless (Newton) on CPU or CUDA, no asset server",
 )
 
-TASKS: list[TaskSpec] = [CARTPOLE_CAMERA]
+TASKS: list[TaskSpec] = [CARTPOLE_CAMERA, *ASSEMBLE_TROCAR_TASKS]

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs on the offline GPU host, from the repo root (the device tool copies the working tree there).
+# The bundle from build_bundle.sh arrives one .bundle/partNN per call; each call stashes what it carried
+# in /tmp/stage (kept while the host stays warm). The first job after the last part unpacks it once.
+#
+#   bash benchmarks/gpu/run_on_gpu.sh stash                 # only keep the carried part
+#   bash benchmarks/gpu/run_on_gpu.sh check                 # imports, GPU, versions
+#   bash benchmarks/gpu/run_on_gpu.sh bench                 # env + converter benchmarks -> $OUT
+#   bash benchmarks/gpu/run_on_gpu.sh train [CLI args...]   # python -m isaaclab_rlinf train ...
+#   bash benchmarks/gpu/run_on_gpu.sh play  [CLI args...]   # python -m isaaclab_rlinf play ...
+#   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
+set -uo pipefail
+job=${1:?job}; shift
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" /tmp/stage
+cp .bundle/part* /tmp/stage/ 2>/dev/null && echo "stashed: $(ls /tmp/stage)"
+[ "$job" = stash ] && exit 0
+
+if [ ! -d /tmp/site/ray ]; then
+  t=$(date +%s)
+  cat /tmp/stage/part* | xz -dc -T0 | tar x -C /tmp || { echo "unpack failed: parts $(ls /tmp/stage)"; exit 3; }
+  echo "unpacked bundle in $(( $(date +%s) - t )) s"
+fi
+# this checkout first (the package's code), then the bundle; multicast stays off (shared host)
+export PYTHONPATH=$PWD:/tmp/site PYTHONUNBUFFERED=1 WARP_CACHE_PATH=/tmp/warpcache \
+  NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1 RAY_DEDUP_LOGS=0
+py=python3
+
+case "$job" in
+  check)
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+    $py - <<'PY'
+import importlib.metadata as md, torch, isaaclab_rlinf
+print("torch", torch.__version__, "cuda", torch.cuda.is_available())
+for d in ("isaaclab", "rlinf", "ray", "transformers", "warp-lang", "newton", "mujoco-warp", "isaaclab-rlinf"):
+    print(d, md.version(d))
+import rlinf.workers.actor.fsdp_actor_worker  # noqa: F401  (the FSDP actor imports under transformers 4.x)
+isaaclab_rlinf.register(); print("registered", [t.id for t in isaaclab_rlinf.list_tasks()])
+PY
+    ;;
+  bench)
+    $py benchmarks/bench_env.py --num_envs 64 1024 --device cuda:0 --json "$OUT/bench_env.json"
+    $py benchmarks/bench_converters.py --device cuda --json "$OUT/bench_converters.json"
+    ;;
+  train|play)
+    $py -m isaaclab_rlinf "$job" "$@"; rc=$?
+    run=$(ls -td logs/rlinf/*/ 2>/dev/null | head -1)
+    if [ -n "$run" ]; then  # bring back the small things: metrics, config, a video, the log tail
+      find "$run" -maxdepth 4 \( -name '*.yaml' -o -name '*.json' -o -name '*.log' -o -name 'events.out*' \) \
+        -size -8M -exec cp {} "$OUT/" \; 2>/dev/null
+      vid=$(find "$run" -name '*.mp4' | head -1); [ -n "$vid" ] && cp "$vid" "$OUT/"
+      ls -R "$run" | head -50
+    fi
+    exit $rc
+    ;;
+  py) $py "$@" ;;
+  *) echo "unknown job $job"; exit 2 ;;
+esac
