@@ -321,6 +321,29 @@ def test_python_dash_m_runs_the_cli():
     assert "{train,play,tasks,inspect}" in proc.stdout
 
 
+def test_console_script_and_package_import_from_any_directory(tmp_path):
+    """The console script runs outside the checkout, where ``isaaclab_rlinf`` must import as a regular
+    package (the driver calls its ``register()``)."""
+    script = Path(sys.executable).with_name("isaaclab-rlinf")
+    if not script.exists():
+        pytest.skip("the isaaclab-rlinf console script is not installed in this environment")
+    proc = subprocess.run(
+        [str(script), "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("isaaclab-rlinf "), proc.stderr[-2000:]
+    check = (
+        "import isaaclab_rlinf; assert isaaclab_rlinf.__file__, 'namespace package'; isaaclab_rlinf.register"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, (
+        "isaaclab_rlinf imports as a namespace package outside the checkout: the editable install predates "
+        "isaaclab_rlinf/__init__.py. Fix: .venv/bin/python -m uv pip install --python .venv/bin/python "
+        "--no-deps --reinstall-package isaaclab-rlinf -e .\n" + proc.stderr[-2000:]
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # inspect, end to end on the embedded task (CPU)
 
