@@ -249,7 +249,11 @@ def test_rlinf_validate_cfg_accepts_the_packaged_config_on_cpu(tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "RAY_ADDRESS": "local",
+        },  # its own Ray, not a cluster of another run
     )
     out = proc.stdout
     assert proc.returncode == 0, proc.stderr[-3000:]
