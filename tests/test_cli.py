@@ -127,6 +127,18 @@ def test_task_sets_train_and_eval_ids_and_names_the_log_dir():
     assert Path(sel(cfg, "runner.logger.log_path")).name == f"{STAMP}-Isaac-Cartpole-v0"
 
 
+def test_task_without_config_name_uses_the_tasks_packaged_config():
+    alias = (
+        "Isaac-Assemble-Trocar-G129-Dex3-RLinf-v0"  # declares configs/isaaclab_ppo_gr00t_assemble_trocar.yaml
+    )
+    cfg = compose("train", "--task", alias)
+    assert sel(cfg, "actor.model.model_type") == "gr00t"
+    assert sel(cfg, "env.train.init_params.id") == sel(cfg, "env.eval.init_params.id") == alias
+    # an explicit --config_name wins
+    cfg = compose("train", "--task", alias, "--config_name", DEFAULT_CONFIG_NAME)
+    assert sel(cfg, "actor.model.model_type") == "mlp_policy"
+
+
 def test_num_envs_sets_both_splits_and_rescales_batches():
     base = compose("train")
     samples = 256 * 128  # envs x steps per epoch of the packaged config
