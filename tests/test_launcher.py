@@ -230,6 +230,10 @@ VALIDATE = textwrap.dedent(
     try:
         train = validate_with_rlinf(build_config(parse_args(["train"])))
         print("TRAIN_OK", train.runner.weight_sync_interval, train.env.train.rollout_epoch)
+        from omegaconf import OmegaConf
+        from isaaclab_rlinf.launcher import write_config
+        saved = OmegaConf.load(write_config(train, "run"))  # what RLINF_CONFIG_FILE points at
+        print("SAVED_OK", saved.runner.weight_sync_interval, saved.env.train.init_params.id)
         play = validate_with_rlinf(build_config(parse_args(["play", "--num_episodes", "128"])))
         print("PLAY_OK", play.runner.only_eval, play.env.eval.rollout_epoch)
         try:
@@ -258,6 +262,7 @@ def test_rlinf_validate_cfg_accepts_the_packaged_config_on_cpu(tmp_path):
     out = proc.stdout
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "TRAIN_OK 1 1" in out
+    assert f"SAVED_OK 1 {TASK}" in out
     assert "PLAY_OK True 2" in out
     assert (
         "REJECTED RLinf's validate_cfg rejected the config: actor.global_batch_size (8192) must be divisible"
