@@ -39,6 +39,7 @@ import difflib
 import logging
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -501,9 +502,21 @@ def run(cfg: DictConfig, config_dir: str | os.PathLike | None, command: str = "t
     prepare_environment(config_file, config_dir)
     import isaaclab_rlinf
 
-    cfg = validate_with_rlinf(cfg)
-    write_config(cfg, log_dir)
-    isaaclab_rlinf.register()  # again: now with RLINF_CONFIG_FILE's task ids
+    existed = log_dir.exists()
+    write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
+    try:
+        cfg = validate_with_rlinf(cfg)
+    except ConfigError:
+        if not existed:
+            shutil.rmtree(log_dir, ignore_errors=True)
+        raise
+    write_config(cfg, log_dir)  # as validated: what every worker sees
+    from .registry import RegistryError
+
+    try:
+        isaaclab_rlinf.register()  # again: now with RLINF_CONFIG_FILE's task ids
+    except RegistryError as exc:  # a broken plugin: its tasks are missing, ours are registered
+        logger.warning("%s", exc)
     logger.info("isaaclab-rlinf %s: logs, checkpoints and videos under %s", command, log_dir)
     if only_eval(cfg):
         launch_eval(cfg)

@@ -236,6 +236,19 @@ VALIDATE = textwrap.dedent(
         print("SAVED_OK", saved.runner.weight_sync_interval, saved.env.train.init_params.id)
         play = validate_with_rlinf(build_config(parse_args(["play", "--num_episodes", "128"])))
         print("PLAY_OK", play.runner.only_eval, play.env.eval.rollout_epoch)
+        # the whole `train` command up to the workers: GPU check passed, launch_train recorded
+        import os, torch
+        from isaaclab_rlinf import launcher
+        from isaaclab_rlinf.cli import main
+        torch.cuda.is_available = lambda: True
+        launched = []
+        launcher.launch_train = lambda cfg: launched.append(cfg)
+        code = main(["train", "--num_envs", "4", "--max_epochs", "2", "--run_name", "t"])
+        cfg = launched[0]
+        print("MAIN", code, cfg.runner.max_epochs, cfg.env.train.total_num_envs, cfg.actor.global_batch_size)
+        print("FILE", os.environ["RLINF_CONFIG_FILE"] == cfg.runner.logger.log_path + "/config.yaml",
+              OmegaConf.load(os.environ["RLINF_CONFIG_FILE"]).runner.max_epochs)
+        print("ENV", os.environ["RLINF_EXT_MODULE"], os.environ["NCCL_NVLS_ENABLE"])
         try:
             validate_with_rlinf(build_config(parse_args(["train", "actor.micro_batch_size=3"])))
         except ConfigError as exc:
@@ -246,7 +259,7 @@ VALIDATE = textwrap.dedent(
 )
 
 
-def test_rlinf_validate_cfg_accepts_the_packaged_config_on_cpu(tmp_path):
+def test_rlinf_validate_cfg_and_the_train_command_up_to_the_workers_on_cpu(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", VALIDATE],
         cwd=tmp_path,
@@ -264,6 +277,12 @@ def test_rlinf_validate_cfg_accepts_the_packaged_config_on_cpu(tmp_path):
     assert "TRAIN_OK 1 1" in out
     assert f"SAVED_OK 1 {TASK}" in out
     assert "PLAY_OK True 2" in out
+    assert "MAIN 0 2 4 128" in out  # 4 envs x 128 steps = 512 samples in 4 minibatches
+    assert "FILE True 2" in out
+    assert "ENV isaaclab_rlinf 0" in out
+    runs = list((tmp_path / "logs" / "rlinf").iterdir())
+    assert [p.name.endswith(f"-{TASK}-t") for p in runs] == [True]
+    assert (runs[0] / "config.yaml").is_file()
     assert (
         "REJECTED RLinf's validate_cfg rejected the config: actor.global_batch_size (8192) must be divisible"
         in out
