@@ -299,6 +299,12 @@ def _check_model(cfg: DictConfig) -> None:
                 f"actor.model.add_value_head: PPO (algorithm.loss_type={loss}) needs the value head "
                 "(got False). Fix: actor.model.add_value_head=True."
             )
+    if not only_eval(cfg) and select(cfg, "weight_syncer.type") is None:
+        raise ConfigError(
+            "weight_syncer: missing; RLinf's actor and rollout workers need it to pass weights each epoch. "
+            "Fix: add a top-level `weight_syncer: {type: bucket, bucket: {bucket_size: 536870912, "
+            "bucket_dtype: null}}` (as in the packaged configs)."
+        )
     chunks = select(cfg, f"{mpath}.num_action_chunks", 1) or 1
     for split in env_splits(cfg):
         steps = select(cfg, f"env.{split}.max_steps_per_rollout_epoch")
