@@ -22,7 +22,8 @@ for name in names:
     dist = md.distribution(name)
     for f in dist.files or []:
         rel = str(f)
-        if rel.startswith("..") or any(s in rel for s in skip) or rel.endswith((".pyc", ".pyi")):
+        # .pyi files stay: isaaclab's lazy exports are read from them at import time
+        if rel.startswith("..") or any(s in rel for s in skip) or rel.endswith(".pyc"):
             continue
         src = Path(dist.locate_file(f))
         if src.is_file():

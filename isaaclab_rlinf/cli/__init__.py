@@ -1,4 +1,4 @@
-"""``isaaclab-rlinf``: train | play | tasks | inspect.
+"""``isaaclab-rlinf``: train | play | tasks | inspect | rollout.
 
     isaaclab-rlinf train   [--config_path DIR] [--config_name NAME] [--task ID] [--num_envs N] [--seed S]
                            [--model_path P] [--max_epochs N] [--resume_dir D] [--only_eval] [--list_tasks]
@@ -8,6 +8,8 @@
     isaaclab-rlinf tasks
     isaaclab-rlinf inspect [config options] [--steps N] [--random] [--split train|eval] [--json PATH]
                            [--out_dir DIR] [key=value ...]
+    isaaclab-rlinf rollout [config options] [--steps N] [--zero] [--split train|eval] [--out_dir DIR]
+                           [key=value ...]
 
 Exit codes: 0 success; 2 bad input (config, mapping, option, path; nothing was started); 3 no GPU for
 train/play (nothing was started; use ``inspect``); 1 anything else. See :mod:`isaaclab_rlinf.cli.config`
@@ -19,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import inspect_cmd, play, tasks, train
+from . import inspect_cmd, play, rollout_cmd, tasks, train
 
 __all__ = ["build_parser", "main"]
 
@@ -31,8 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="RL fine-tuning on IsaacLab tasks with RLinf's distributed runner.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="{train,play,tasks,inspect}", required=True)
-    for module in (train, play, tasks, inspect_cmd):
+    sub = parser.add_subparsers(dest="command", metavar="{train,play,tasks,inspect,rollout}", required=True)
+    for module in (train, play, tasks, inspect_cmd, rollout_cmd):
         module.add_parser(sub).set_defaults(_parser=None)
     return parser
 

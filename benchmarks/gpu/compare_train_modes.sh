@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# On the GPU host: the same short PPO run of the embedded task in three env set-ups, side by side:
+#   subproc_noimg   simulator in RLinf's subprocess, policy obs = states only (images not shipped)
+#   inproc_noimg    simulator in the env worker's process (init_params.in_process=true), states only
+#   inproc_img      in-process, both camera views shipped to the rollout worker every step
+# (The original set-up, subprocess + images, is the first full run: results/gpu_train_subproc_img.json.)
+# Usage: bash benchmarks/gpu/compare_train_modes.sh [EPOCHS]
+set -uo pipefail
+epochs=${1:-6}
+OUT=${OUT:-/tmp/out}
+noimg=(env.train.isaaclab.main_images=null 'env.train.isaaclab.extra_view_images=[]')
+inproc=(env.train.init_params.in_process=true)
+declare -A modes=(
+  [subproc_noimg]="${noimg[*]}"
+  [inproc_noimg]="${noimg[*]} ${inproc[*]}"
+  [inproc_img]="${inproc[*]}"
+)
+for mode in subproc_noimg inproc_noimg inproc_img; do
+  # shellcheck disable=SC2086
+  bash benchmarks/gpu/run_on_gpu.sh train --max_epochs "$epochs" --experiment_name "$mode" \
+    runner.save_interval=-1 ${modes[$mode]} > "$OUT/train_$mode.log" 2>&1
+  echo "== $mode (rc=$?)"
+  python3 benchmarks/gpu/parse_train_log.py "$OUT/train_$mode.log" --json "$OUT/train_$mode.json" | tail -4
+done
