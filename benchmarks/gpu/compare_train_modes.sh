@@ -8,8 +8,8 @@
 set -uo pipefail
 epochs=${1:-6}
 OUT=${OUT:-/tmp/out}
-noimg=(env.train.isaaclab.main_images=null 'env.train.isaaclab.extra_view_images=[]')
-inproc=(env.train.init_params.in_process=true)
+noimg=(env.train.isaaclab.main_images=null '~env.train.isaaclab.extra_view_images')
+inproc=(+env.train.init_params.in_process=true)
 declare -A modes=(
   [subproc_noimg]="${noimg[*]}"
   [inproc_noimg]="${noimg[*]} ${inproc[*]}"
