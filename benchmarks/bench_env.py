@@ -102,7 +102,9 @@ def _child(variant: str, num_envs: int, steps: int, device: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--num_envs", type=int, nargs="+", default=[64, 1024])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--device", default="cuda:0")
@@ -120,7 +122,16 @@ def main() -> None:
     for n in args.num_envs:
         rates = {}
         for variant in args.variants:
-            cmd = [sys.executable, __file__, "--child", variant, "--num_envs", str(n), "--steps", str(args.steps)]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--child",
+                variant,
+                "--num_envs",
+                str(n),
+                "--steps",
+                str(args.steps),
+            ]
             proc = subprocess.run(
                 [*cmd, "--device", args.device], capture_output=True, text=True, env=os.environ.copy()
             )

@@ -171,7 +171,9 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
     ``init_params.in_process`` (run the simulator in this process instead of RLinf's subprocess).
     """
 
-    def __init__(self, cfg: DictConfig, num_envs: int, seed_offset: int, total_num_processes: int, worker_info):
+    def __init__(
+        self, cfg: DictConfig, num_envs: int, seed_offset: int, total_num_processes: int, worker_info
+    ):
         if "isaaclab" not in cfg:
             raise MappingError(
                 f"env config for task {cfg.init_params.id!r} has no `isaaclab` block; add one mapping the "
@@ -208,7 +210,8 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         if "error" in info:
             self.env.close()
             raise RuntimeError(
-                f"building IsaacLab task {self.isaaclab_env_id!r} failed in the simulator process:\n{info['error']}"
+                f"building IsaacLab task {self.isaaclab_env_id!r} failed in the simulator process:\n"
+                f"{info['error']}"
             )
         self.env_action_dim = int(info["action_dim"])
         # Dynamic checks against the live env, once, before any step.

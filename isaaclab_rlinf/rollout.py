@@ -72,7 +72,7 @@ def run_rollout(
     max_envs_in_frames: int = 4,
     seed: int = 0,
 ) -> RolloutResult:
-    """Step ``env_cfg``'s task ``chunk_steps`` times and write frames per view and metrics under ``out_dir``."""
+    """Step ``env_cfg``'s task ``chunk_steps`` times; write frames per view and metrics under ``out_dir``."""
     from PIL import Image
 
     out = Path(out_dir)

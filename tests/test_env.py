@@ -163,11 +163,16 @@ def test_rollout_writes_frames_of_every_camera_and_finished_episodes(tmp_path):
 
     from isaaclab_rlinf.rollout import run_rollout
 
-    result = run_rollout(make_env_cfg(max_episode_steps=10), tmp_path, num_envs=2, chunk_steps=25, frame_every=5)
+    result = run_rollout(
+        make_env_cfg(max_episode_steps=10), tmp_path, num_envs=2, chunk_steps=25, frame_every=5
+    )
     assert sorted(result.frames) == ["extra_view_images_0", "main_images"]
     for path in result.frames.values():
         assert Image.open(path).size == (2 * 96, 5 * 96)  # columns: envs, rows: every 5th of 25 steps
     episodes = json.loads((tmp_path / "metrics.json").read_text())["episodes"]
     assert [(e["env"], e["end_step"], e["episode_len"]) for e in episodes] == [
-        (0, 10, 10), (1, 10, 10), (0, 20, 10), (1, 20, 10)
+        (0, 10, 10),
+        (1, 10, 10),
+        (0, 20, 10),
+        (1, 20, 10),
     ]

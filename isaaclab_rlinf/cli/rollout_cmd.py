@@ -30,7 +30,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g = p.add_argument_group("rollout")
     g.add_argument("--steps", type=int, default=120, help="policy steps (chunk_step calls), default 120")
     g.add_argument("--zero", action="store_true", help="zero actions (default: uniform random in [-1, 1])")
-    g.add_argument("--split", choices=("train", "eval"), default="eval", help="which env.* config (default eval)")
+    g.add_argument(
+        "--split", choices=("train", "eval"), default="eval", help="which env.* config (default eval)"
+    )
     g.add_argument("--device", default="cpu", help="simulation device (default cpu)")
     g.add_argument("--frame_every", type=int, default=10, help="keep a frame every N steps (default 10)")
     g.add_argument("--out_dir", default=None, help="output directory (default: <log dir>/rollout)")
@@ -61,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
         frame_every=args.frame_every,
         seed=args.seed or 0,
     )
-    print(f"task {select(cfg, f'env.{args.split}.init_params.id')} (env.{args.split}), {args.num_envs} envs, "
-          f"{result.env_steps} env steps on {args.device}")
+    print(
+        f"task {select(cfg, f'env.{args.split}.init_params.id')} (env.{args.split}), {args.num_envs} envs, "
+        f"{result.env_steps} env steps on {args.device}"
+    )
     for name, path in result.frames.items():
         print(f"frames {name:>20}: {path}")
     print(f"episodes: {json.dumps(result.summary)}")

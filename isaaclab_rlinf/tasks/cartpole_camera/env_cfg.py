@@ -12,12 +12,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import torch
-from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
-from isaaclab_newton.renderers import NewtonWarpRendererCfg
-
 import isaaclab.envs.mdp as mdp
 import isaaclab.sim as sim_utils
+import torch
 from isaaclab.actuators import ImplicitActuatorCfg
 from isaaclab.assets import ArticulationCfg, AssetBaseCfg
 from isaaclab.envs import ManagerBasedRLEnv, ManagerBasedRLEnvCfg
@@ -30,6 +27,8 @@ from isaaclab.managers import TerminationTermCfg as DoneTerm
 from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.sensors import CameraCfg
 from isaaclab.utils import configclass
+from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
+from isaaclab_newton.renderers import NewtonWarpRendererCfg
 
 ASSET_DIR = Path(__file__).parent / "assets"
 CART_JOINT, POLE_JOINT = "slider_to_cart", "cart_to_pole"
@@ -39,7 +38,9 @@ UPRIGHT = 0.25  # [rad] the pole must be this close to vertical when time runs o
 CARTPOLE_CFG = ArticulationCfg(
     prim_path="{ENV_REGEX_NS}/Robot",
     spawn=sim_utils.UsdFileCfg(usd_path=str(ASSET_DIR / "cartpole.usda")),
-    init_state=ArticulationCfg.InitialStateCfg(pos=(0.0, 0.0, 2.0), joint_pos={CART_JOINT: 0.0, POLE_JOINT: 0.0}),
+    init_state=ArticulationCfg.InitialStateCfg(
+        pos=(0.0, 0.0, 2.0), joint_pos={CART_JOINT: 0.0, POLE_JOINT: 0.0}
+    ),
     actuators={
         "cart_actuator": ImplicitActuatorCfg(
             joint_names_expr=[CART_JOINT], joint_effort_limit=400.0, stiffness=0.0, damping=10.0
@@ -67,7 +68,7 @@ def _camera(pos: tuple[float, float, float], rot_xyzw: tuple[float, float, float
 
 
 def _yaw_pitch_xyzw(yaw: float, pitch: float) -> tuple[float, float, float, float]:
-    """XYZW quaternion of a world-convention camera (looks along +X) turned by yaw about Z, then pitched down."""
+    """XYZW quaternion of a world-convention camera (looks along +X), turned by yaw about Z, pitched down."""
     cy, sy, cp, sp = math.cos(yaw / 2), math.sin(yaw / 2), math.cos(pitch / 2), math.sin(pitch / 2)
     # q = q_yaw(z) * q_pitch(y)
     return (-sy * sp, cy * sp, sy * cp, cy * cp)
@@ -180,10 +181,14 @@ class RewardsCfg:
         params={"asset_cfg": SceneEntityCfg("robot", joint_names=[POLE_JOINT]), "target": 0.0},
     )
     cart_vel = RewTerm(
-        func=mdp.joint_vel_l1, weight=-0.01, params={"asset_cfg": SceneEntityCfg("robot", joint_names=[CART_JOINT])}
+        func=mdp.joint_vel_l1,
+        weight=-0.01,
+        params={"asset_cfg": SceneEntityCfg("robot", joint_names=[CART_JOINT])},
     )
     pole_vel = RewTerm(
-        func=mdp.joint_vel_l1, weight=-0.005, params={"asset_cfg": SceneEntityCfg("robot", joint_names=[POLE_JOINT])}
+        func=mdp.joint_vel_l1,
+        weight=-0.005,
+        params={"asset_cfg": SceneEntityCfg("robot", joint_names=[POLE_JOINT])},
     )
 
 
@@ -198,7 +203,10 @@ class TerminationsCfg:
     time_out = DoneTerm(func=mdp.time_out, time_out=True)
     cart_out_of_bounds = DoneTerm(
         func=mdp.joint_pos_out_of_manual_limit,
-        params={"asset_cfg": SceneEntityCfg("robot", joint_names=[CART_JOINT]), "bounds": (-CART_BOUNDS, CART_BOUNDS)},
+        params={
+            "asset_cfg": SceneEntityCfg("robot", joint_names=[CART_JOINT]),
+            "bounds": (-CART_BOUNDS, CART_BOUNDS),
+        },
     )
 
 
@@ -217,7 +225,9 @@ class CartpoleCameraEnvCfg(ManagerBasedRLEnvCfg):
         self.sim.dt = 1 / 120
         self.sim.render_interval = self.decimation
         self.sim.physics = NewtonCfg(
-            solver_cfg=MJWarpSolverCfg(njmax=5, nconmax=3, cone="pyramidal", impratio=1, integrator="implicitfast"),
+            solver_cfg=MJWarpSolverCfg(
+                njmax=5, nconmax=3, cone="pyramidal", impratio=1, integrator="implicitfast"
+            ),
             num_substeps=1,
             debug_mode=False,
             use_cuda_graph=True,  # switched off on CPU by the env factory
