@@ -58,28 +58,10 @@ def run_raw(num_envs: int, steps: int, device: str) -> float:
 
 def run_env_class(num_envs: int, steps: int, device: str, in_process: bool, chunk: int = 8) -> float:
     import torch
-    from omegaconf import OmegaConf
 
-    from isaaclab_rlinf.rollout import build_env
+    from isaaclab_rlinf.rollout import build_env, env_config
 
-    cfg = OmegaConf.create(
-        {
-            "env": {
-                "train": {
-                    "env_type": "isaaclab",
-                    "seed": 0,
-                    "auto_reset": True,
-                    "use_rel_reward": False,
-                    "ignore_terminations": False,
-                    "max_episode_steps": 300,
-                    "reward_coef": 1.0,
-                    "video_cfg": {"save_video": False},
-                    "init_params": {"id": TASK, "device": device, "in_process": in_process},
-                    "isaaclab": BLOCK,
-                }
-            }
-        }
-    ).env.train
+    cfg = env_config(BLOCK, TASK, device=device, in_process=in_process)
     env = build_env(cfg, num_envs)
     actions = torch.zeros(num_envs, chunk, 1)  # RLinf hands the env CPU actions
     env.reset()

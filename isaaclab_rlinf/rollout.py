@@ -29,6 +29,36 @@ class RolloutResult:
     summary: dict = field(default_factory=dict)
 
 
+def env_config(
+    block: dict,
+    task_id: str,
+    device: str = "cpu",
+    max_episode_steps: int = 300,
+    auto_reset: bool = True,
+    seed: int = 0,
+    in_process: bool = False,
+) -> DictConfig:
+    """A minimal ``env.train`` node: the keys RLinf's IsaaclabBaseEnv reads, plus our ``isaaclab`` block.
+
+    Returned as a child of a full ``env.train`` tree, so error messages name ``env.train.isaaclab``.
+    """
+    from omegaconf import OmegaConf
+
+    train = {
+        "env_type": "isaaclab",
+        "seed": seed,
+        "auto_reset": auto_reset,
+        "use_rel_reward": False,
+        "ignore_terminations": False,
+        "max_episode_steps": max_episode_steps,
+        "reward_coef": 1.0,
+        "video_cfg": {"save_video": False},
+        "init_params": {"id": task_id, "device": device, "in_process": in_process},
+        "isaaclab": block,
+    }
+    return OmegaConf.create({"env": {"train": train}}).env.train
+
+
 def build_env(env_cfg: DictConfig, num_envs: int):
     """Build our registered env class for ``env_cfg`` the way RLinf's EnvWorker does."""
     from rlinf.envs import get_env_cls

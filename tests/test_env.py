@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from omegaconf import OmegaConf
 from rlinf.data.embodied_io_struct import EnvOutput
 
 import isaaclab_rlinf
-from isaaclab_rlinf.rollout import build_env
+from isaaclab_rlinf.rollout import build_env, env_config
 from isaaclab_rlinf.tasks import CARTPOLE_CAMERA
 
 NUM_ENVS = 4
@@ -28,26 +27,10 @@ BLOCK = {
 
 
 def make_env_cfg(block: dict = BLOCK, max_episode_steps: int = 300, auto_reset: bool = True):
-    """An ``env.train`` node with the keys RLinf's IsaaclabBaseEnv reads, plus our ``isaaclab`` block."""
-    root = OmegaConf.create(
-        {
-            "env": {
-                "train": {
-                    "env_type": "isaaclab",
-                    "seed": 7,
-                    "auto_reset": auto_reset,
-                    "use_rel_reward": False,
-                    "ignore_terminations": False,
-                    "max_episode_steps": max_episode_steps,
-                    "reward_coef": 1.0,
-                    "video_cfg": {"save_video": False},
-                    "init_params": {"id": CARTPOLE_CAMERA.id, "device": "cpu"},
-                    "isaaclab": block,
-                }
-            }
-        }
+    """An ``env.train`` node for the embedded task on CPU (seed 7)."""
+    return env_config(
+        block, CARTPOLE_CAMERA.id, max_episode_steps=max_episode_steps, auto_reset=auto_reset, seed=7
     )
-    return root.env.train
 
 
 def test_register_makes_rlinf_return_our_class_for_the_embedded_task():
