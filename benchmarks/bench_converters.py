@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from run_meta import run_meta
 
 from isaaclab_rlinf.converters import to_gr00t_obs, to_isaaclab_action, to_rlinf_obs
 from isaaclab_rlinf.spec import MappingSpec
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(" ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"device_name": name, "torch": torch.__version__, "rows": rows}, f, indent=2)
+            json.dump({"meta": run_meta(), "rows": rows}, f, indent=2)
     return rows
 
 

@@ -3,8 +3,11 @@
 Side by side in one run, each variant in a fresh process (one IsaacLab simulation per process):
   raw      IsaacLab's env stepped directly (zero actions on the sim device), observations computed;
   subproc  our env class as RLinf builds it, simulator in RLinf's spawned subprocess (queue hand-offs);
-  inproc   our env class with ``init_params.in_process: true`` (simulator in the caller's process).
-Prints env-steps/s and the ratio to raw. Usage:
+  inproc   our env class with ``init_params.in_process: true`` (simulator in the caller's process);
+  inproc_states  the same with a states-only mapping (no camera views converted or handed on).
+The simulator renders both cameras in every variant (the task's observation groups ask for them).
+Prints env-steps/s and the ratio to raw; ``--json`` is rewritten after every row with the run's meta
+(device, package versions, command). Usage:
   python benchmarks/bench_env.py [--num_envs 64 1024] [--steps 200] [--device cuda:0] [--json out.json]
 """
 
@@ -17,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from run_meta import run_meta
+
 TASK = "Isaac-RLinf-Cartpole-Camera-v0"
 BLOCK = {
     "task_description": "balance the pole",
@@ -26,6 +31,7 @@ BLOCK = {
     "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
     "success_term": "success",
 }
+STATES_ONLY = {k: v for k, v in BLOCK.items() if k not in ("main_images", "extra_view_images")}
 
 
 def _sync(device: str) -> None:
@@ -56,12 +62,14 @@ def run_raw(num_envs: int, steps: int, device: str) -> float:
     return num_envs * steps / elapsed
 
 
-def run_env_class(num_envs: int, steps: int, device: str, in_process: bool, chunk: int = 8) -> float:
+def run_env_class(
+    num_envs: int, steps: int, device: str, in_process: bool, block: dict, chunk: int = 8
+) -> float:
     import torch
 
     from isaaclab_rlinf.rollout import build_env, env_config
 
-    cfg = env_config(BLOCK, TASK, device=device, in_process=in_process)
+    cfg = env_config(block, TASK, device=device, in_process=in_process)
     env = build_env(cfg, num_envs)
     actions = torch.zeros(num_envs, chunk, 1)  # RLinf hands the env CPU actions
     env.reset()
@@ -80,7 +88,8 @@ def run_env_class(num_envs: int, steps: int, device: str, in_process: bool, chun
 def _child(variant: str, num_envs: int, steps: int, device: str) -> float:
     if variant == "raw":
         return run_raw(num_envs, steps, device)
-    return run_env_class(num_envs, steps, device, in_process=variant == "inproc")
+    block = STATES_ONLY if variant.endswith("_states") else BLOCK
+    return run_env_class(num_envs, steps, device, in_process=variant.startswith("inproc"), block=block)
 
 
 def main() -> None:
@@ -90,7 +99,10 @@ def main() -> None:
     parser.add_argument("--num_envs", type=int, nargs="+", default=[64, 1024])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--device", default="cuda:0")
-    parser.add_argument("--variants", nargs="+", default=["raw", "subproc", "inproc"])
+    parser.add_argument(
+        "--variants", nargs="+", default=["raw", "subproc", "inproc", "inproc_states"],
+        choices=["raw", "subproc", "inproc", "inproc_states"],
+    )  # fmt: skip
     parser.add_argument("--json", default=None)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -100,6 +112,7 @@ def main() -> None:
         print(f"RESULT {rate}")
         return
 
+    meta = run_meta()
     rows = []
     for n in args.num_envs:
         rates = {}
@@ -127,16 +140,16 @@ def main() -> None:
             if v != "raw" and "raw" in rates:
                 row[f"{v}_vs_raw"] = rates[v] / rates["raw"]
         rows.append(row)
-        print(json.dumps(row))
+        print(json.dumps(row), flush=True)
+        if args.json:  # after every row: a later size that runs out of time keeps the earlier ones
+            with open(args.json, "w") as f:
+                json.dump({"meta": meta, "steps": args.steps, "rows": rows}, f, indent=2)
 
     print(f"\n{'envs':>6} " + " ".join(f"{v:>12}" for v in args.variants) + "   ratios to raw")
     for row in rows:
         rates = " ".join(f"{row[f'{v}_env_steps_per_s']:12.0f}" for v in args.variants)
         ratios = ", ".join(f"{v} {row[f'{v}_vs_raw']:.3f}x" for v in args.variants if f"{v}_vs_raw" in row)
         print(f"{row['num_envs']:>6} {rates}   {ratios}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"device": args.device, "steps": args.steps, "rows": rows}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -62,9 +62,17 @@ def test_default_is_the_packaged_embedded_task_config():
     assert sel(cfg, "runner.only_eval") is False
 
 
-def test_packaged_config_keeps_anchor_and_interpolations():
+def test_packaged_config_trains_on_states_and_evaluates_with_both_cameras():
     cfg = compose("train")
-    assert OmegaConf.to_container(cfg.env.eval.isaaclab) == OmegaConf.to_container(cfg.env.train.isaaclab)
+    train = OmegaConf.to_container(cfg.env.train.isaaclab)
+    eval_ = OmegaConf.to_container(cfg.env.eval.isaaclab)
+    assert "main_images" not in train and "extra_view_images" not in train
+    # eval is the training mapping (YAML merge key) plus the camera views
+    assert eval_ == {**train, "main_images": "front_camera", "extra_view_images": ["side_camera"]}
+
+
+def test_packaged_config_keeps_interpolations():
+    cfg = compose("train")
     assert sel(cfg, "env.train.isaaclab.states") == [{"key": "joint_pos"}, {"key": "joint_vel"}]
     assert sel(cfg, "rollout.model.obs_dim") == sel(cfg, "actor.model.obs_dim") == 4
     assert (
@@ -360,7 +368,7 @@ def test_console_script_and_package_import_from_any_directory(tmp_path):
 # inspect, end to end on the embedded task (CPU)
 
 GR00T_MAPPING = (
-    "+env.train.isaaclab.gr00t_mapping={video: {main_images: video.front, extra_view_images: [video.side]}, "
+    "+env.eval.isaaclab.gr00t_mapping={video: {main_images: video.front, extra_view_images: [video.side]}, "
     "state: [{gr00t_key: state.pos, slice: [0, 2]}, {gr00t_key: state.vel, slice: [2, 4]}], "
     "action: [action.cart]}"
 )
@@ -375,6 +383,8 @@ def test_inspect_writes_contact_sheet_and_exact_key_table(tmp_path, capsys):
     out, keys = tmp_path / "out", tmp_path / "keys.json"
     argv = [
         "inspect",
+        "--split",
+        "eval",  # the packaged config maps the cameras for eval only
         "--num_envs",
         "2",
         "--steps",

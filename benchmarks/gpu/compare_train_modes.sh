@@ -20,5 +20,6 @@ for mode in subproc_noimg inproc_noimg inproc_img; do
   bash benchmarks/gpu/run_on_gpu.sh train --max_epochs "$epochs" --experiment_name "$mode" \
     runner.save_interval=-1 ${modes[$mode]} > "$OUT/train_$mode.log" 2>&1
   echo "== $mode (rc=$?)"
-  python3 benchmarks/gpu/parse_train_log.py "$OUT/train_$mode.log" --json "$OUT/train_$mode.json" | tail -4
+  python3 benchmarks/gpu/parse_train_log.py "$OUT/train_$mode.log" --meta "$OUT/train_meta.json" \
+    --json "$OUT/train_$mode.json" | tail -4
 done

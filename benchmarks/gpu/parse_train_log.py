@@ -1,7 +1,9 @@
-"""Turn the metric tables RLinf prints per epoch into JSON rows and a markdown table.
+"""Turn the metric tables RLinf prints per epoch (train) or its eval dict (play) into JSON and markdown.
 
-Usage: python benchmarks/gpu/parse_train_log.py train.log [--num_envs 256 --steps 128] [--json out.json]
-Env-steps/s per epoch = num_envs * steps_per_epoch / step time (RLinf's ``step`` timer).
+Usage: python benchmarks/gpu/parse_train_log.py train.log [--num_envs 256 --steps 128]
+           [--meta train_meta.json] [--json out.json]
+Env-steps/s per epoch = num_envs * steps_per_epoch / step time (RLinf's ``step`` timer). The JSON is
+``{"meta": <run_meta.py output>, "num_envs", "steps_per_epoch", "epochs": [...], "eval": {...}}``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import re
 
 _STEP = re.compile(r"Global Step:\s+(\d+)/(\d+)")
 _KV = re.compile(r"([A-Za-z_][\w/]*)=(-?[0-9.]+(?:e[-+]?\d+)?)")
+# EmbodiedEvalRunner logs {'eval/return': 4.98, ...} (values possibly wrapped: tensor(4.98), np.float32(...))
+_EVAL = re.compile(r"'eval/([\w/]+)':\s*(?:[\w.]+\()?(-?[0-9.]+(?:e[-+]?\d+)?)")
 COLUMNS = (
     ("epoch", "epoch"),
     ("step", "step s"),
@@ -27,9 +31,23 @@ COLUMNS = (
 )
 
 
+def _plain(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def parse_eval(text: str) -> dict[str, float]:
+    """The last eval metrics dict in the log (``play``), by metric name without the ``eval/`` prefix."""
+    metrics: dict[str, float] = {}
+    for line in _plain(text).splitlines():
+        found = dict(_EVAL.findall(line))
+        if found:
+            metrics = {k: float(v) for k, v in found.items()}
+    return metrics
+
+
 def parse(text: str, num_envs: int, steps: int) -> list[dict]:
     rows: list[dict] = []
-    for line in re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines():
+    for line in _plain(text).splitlines():
         m = _STEP.search(line)
         if m:
             rows.append({"epoch": int(m.group(1))})
@@ -55,14 +73,26 @@ def main() -> None:
     parser.add_argument("log")
     parser.add_argument("--num_envs", type=int, default=256)
     parser.add_argument("--steps", type=int, default=128)
+    parser.add_argument("--meta", default=None, help="the run's <job>_meta.json from run_on_gpu.sh")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     with open(args.log, errors="replace") as f:
-        rows = parse(f.read(), args.num_envs, args.steps)
-    print(markdown(rows))
+        text = f.read()
+    rows, evals = parse(text, args.num_envs, args.steps), parse_eval(text)
+    if rows:
+        print(markdown(rows))
+    if evals:
+        print("eval: " + ", ".join(f"{k} {v:.4g}" for k, v in evals.items()))
     if args.json:
+        meta = None
+        if args.meta:
+            with open(args.meta) as f:
+                meta = json.load(f)
+        result = {"meta": meta, "num_envs": args.num_envs, "steps_per_epoch": args.steps, "epochs": rows}
+        if evals:
+            result["eval"] = evals
         with open(args.json, "w") as f:
-            json.dump(rows, f, indent=1)
+            json.dump(result, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@
 #
 #   bash benchmarks/gpu/run_on_gpu.sh stash                 # only keep the carried part
 #   bash benchmarks/gpu/run_on_gpu.sh check                 # imports, GPU, versions
-#   bash benchmarks/gpu/run_on_gpu.sh bench                 # env + converter benchmarks -> $OUT
+#   bash benchmarks/gpu/run_on_gpu.sh bench [NUM_ENVS...]   # env (default 64 1024) + converter benchmarks
 #   bash benchmarks/gpu/run_on_gpu.sh train [CLI args...]   # python -m isaaclab_rlinf train ...
 #   bash benchmarks/gpu/run_on_gpu.sh play  [CLI args...]   # python -m isaaclab_rlinf play ...
+# Every job leaves in $OUT its JSON results or its log, and <job>_meta.json (device, packages, command;
+# set GIT_COMMIT on the command line: the host's copy of the tree has no .git).
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
 set -uo pipefail
 job=${1:?job}; shift
@@ -38,19 +40,21 @@ isaaclab_rlinf.register(); print("registered", [t.id for t in isaaclab_rlinf.lis
 PY
     ;;
   bench)
-    $py benchmarks/bench_env.py --num_envs 64 1024 --device cuda:0 --json "$OUT/bench_env.json"
+    sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(64 1024)
+    tag=$(IFS=_; echo "${sizes[*]}")
+    $py benchmarks/bench_env.py --num_envs "${sizes[@]}" --device cuda:0 --json "$OUT/bench_env_$tag.json"
     $py benchmarks/bench_converters.py --device cuda --json "$OUT/bench_converters.json"
     ;;
   train|play)
-    $py -m isaaclab_rlinf "$job" "$@"; rc=$?
+    $py benchmarks/run_meta.py -- isaaclab-rlinf "$job" "$@" > "$OUT/${job}_meta.json"
+    $py -m isaaclab_rlinf "$job" "$@" 2>&1 | tee "$OUT/$job.log"; rc=${PIPESTATUS[0]}
     run=$(ls -td logs/rlinf/*/ 2>/dev/null | head -1)
-    if [ -n "$run" ]; then  # bring back the small things: metrics, config, a video, the log tail
-      find "$run" -maxdepth 4 \( -name '*.yaml' -o -name '*.json' -o -name '*.log' -o -name 'events.out*' \) \
-        -size -8M -exec cp {} "$OUT/" \; 2>/dev/null
+    if [ -n "$run" ]; then  # bring back the small things: resolved config, tensorboard events, a video
+      find "$run" -maxdepth 4 \( -name '*.yaml' -o -name 'events.out*' \) -size -8M -exec cp {} "$OUT/" \;
       vid=$(find "$run" -name '*.mp4' | head -1); [ -n "$vid" ] && cp "$vid" "$OUT/"
       ls -R "$run" | head -50
     fi
-    exit $rc
+    exit "$rc"
     ;;
   py) $py "$@" ;;
   *) echo "unknown job $job"; exit 2 ;;
