@@ -8,12 +8,13 @@
 set -uo pipefail
 epochs=${1:-6}
 OUT=${OUT:-/tmp/out}
-noimg=(env.train.isaaclab.main_images=null '~env.train.isaaclab.extra_view_images')
-inproc=(+env.train.init_params.in_process=true)
+# the packaged config trains in process on states only; each mode overrides what differs from that
+img=(+env.train.isaaclab.main_images=front_camera '+env.train.isaaclab.extra_view_images=[side_camera]')
+subproc=(env.train.init_params.in_process=false)
 declare -A modes=(
-  [subproc_noimg]="${noimg[*]}"
-  [inproc_noimg]="${noimg[*]} ${inproc[*]}"
-  [inproc_img]="${inproc[*]}"
+  [subproc_noimg]="${subproc[*]}"
+  [inproc_noimg]=""
+  [inproc_img]="${img[*]}"
 )
 for mode in subproc_noimg inproc_noimg inproc_img; do
   # shellcheck disable=SC2086
