@@ -6,6 +6,8 @@ Side by side in one run, each variant in a fresh process (one IsaacLab simulatio
   inproc   our env class with ``init_params.in_process: true`` (simulator in the caller's process);
   inproc_states  the same with a states-only mapping (no camera views converted or handed on).
 The simulator renders both cameras in every variant (the task's observation groups ask for them).
+``--before DIR`` also runs the env-class variants with an older checkout's package first on the path
+(``v@before``), so a change is measured before and after in one run on one machine.
 Prints env-steps/s and the ratio to raw; ``--json`` is rewritten after every row with the run's meta
 (device, package versions, command). Usage:
   python benchmarks/bench_env.py [--num_envs 64 1024] [--steps 200] [--device cuda:0] [--json out.json]
@@ -104,8 +106,12 @@ def main() -> None:
         choices=["raw", "subproc", "inproc", "inproc_states"],
     )  # fmt: skip
     parser.add_argument("--json", default=None)
+    parser.add_argument("--before", default=None, help="directory holding an older isaaclab_rlinf/")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    variants = list(args.variants)
+    if args.before:
+        variants += [f"{v}@before" for v in args.variants if v != "raw"]
 
     if args.child:
         rate = _child(args.child, args.num_envs[0], args.steps, args.device)
@@ -116,20 +122,22 @@ def main() -> None:
     rows = []
     for n in args.num_envs:
         rates = {}
-        for variant in args.variants:
+        for variant in variants:
+            name, _, code = variant.partition("@")
+            env = os.environ.copy()
+            if code:
+                env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(args.before), env.get("PYTHONPATH", "")])
             cmd = [
                 sys.executable,
                 __file__,
                 "--child",
-                variant,
+                name,
                 "--num_envs",
                 str(n),
                 "--steps",
                 str(args.steps),
             ]
-            proc = subprocess.run(
-                [*cmd, "--device", args.device], capture_output=True, text=True, env=os.environ.copy()
-            )
+            proc = subprocess.run([*cmd, "--device", args.device], capture_output=True, text=True, env=env)
             lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
             if proc.returncode != 0 or not lines:
                 print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
@@ -145,11 +153,11 @@ def main() -> None:
             with open(args.json, "w") as f:
                 json.dump({"meta": meta, "steps": args.steps, "rows": rows}, f, indent=2)
 
-    print(f"\n{'envs':>6} " + " ".join(f"{v:>12}" for v in args.variants) + "   ratios to raw")
+    print(f"\n{'envs':>6} " + " ".join(f"{v:>14}" for v in variants))
     for row in rows:
-        rates = " ".join(f"{row[f'{v}_env_steps_per_s']:12.0f}" for v in args.variants)
-        ratios = ", ".join(f"{v} {row[f'{v}_vs_raw']:.3f}x" for v in args.variants if f"{v}_vs_raw" in row)
-        print(f"{row['num_envs']:>6} {rates}   {ratios}")
+        print(f"{row['num_envs']:>6} " + " ".join(f"{row[f'{v}_env_steps_per_s']:14.0f}" for v in variants))
+        ratios = ", ".join(f"{v} {row[f'{v}_vs_raw']:.3f}x" for v in variants if f"{v}_vs_raw" in row)
+        print(f"{'':>6} ratios to raw: {ratios}")
 
 
 if __name__ == "__main__":

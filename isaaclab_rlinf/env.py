@@ -185,7 +185,11 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             # RLinf's base class reads the instruction from init_params; the spec is the one source.
             cfg.init_params.task_description = self.spec.task_description
         self._policy_action_dim: int | None = None
+        self._max_episode_steps = int(cfg.max_episode_steps)
         super().__init__(cfg, num_envs, seed_offset, total_num_processes, worker_info)
+        # In process, a padded chunk goes to the sim device in one copy (IsaacLab would otherwise copy
+        # each step's CPU slice); RLinf's subprocess receives CPU tensors through its queue as before.
+        self._action_device = self.device if isinstance(self.env, InProcessTaskEnv) else None
 
     def _make_env_function(self):
         # Plain values only: the factory is pickled into a spawned process.
@@ -226,39 +230,76 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         return to_rlinf_obs(obs, self.spec)
 
     def chunk_step(self, chunk_actions: torch.Tensor):
-        """Pads the policy's chunk once ([N, T, D] → [N, T, env_action_dim]) and steps it."""
+        """RLinf's ``IsaaclabBaseEnv.chunk_step`` (same returns), with less work per step.
+
+        The policy's chunk is padded once ([N, T, D] -> [N, T, env_action_dim]) and, with the simulator
+        in this process, moved to the sim device once per chunk instead of once per step. Per-step
+        rewards and flags are written into [N, T] buffers (no per-step clones, no stacking), and the
+        host sync that decides on a reset is skipped when ``auto_reset`` is off.
+        """
         policy_dim = chunk_actions.shape[-1]
         if policy_dim != self._policy_action_dim:
             self.spec.check_action_dims(self.env_action_dim, policy_dim)
             self._policy_action_dim = policy_dim
-        return super().chunk_step(to_isaaclab_action(chunk_actions, self.spec))
+        actions = to_isaaclab_action(chunk_actions, self.spec, device=self._action_device)
+        n, chunk = actions.shape[:2]
+        rewards = torch.empty(n, chunk, device=self.device)
+        terminations = torch.empty(n, chunk, dtype=torch.bool, device=self.device)
+        truncations = torch.empty_like(terminations)
+        obs_list, infos_list = [], []
+        for i in range(chunk):
+            obs, reward, terminated, truncated, infos = self._advance(actions[:, i])
+            rewards[:, i], terminations[:, i], truncations[:, i] = reward, terminated, truncated
+            obs_list.append(obs)
+            infos_list.append(infos)
+
+        past_terminations, past_truncations = terminations.any(dim=1), truncations.any(dim=1)
+        if self.auto_reset:
+            past_dones = past_terminations | past_truncations
+            if past_dones.any():
+                last = self._handle_auto_reset(past_dones, obs_list[-1], infos_list[-1])
+                obs_list[-1], infos_list[-1] = last
+        if self.auto_reset or self.ignore_terminations:  # done flags only on the chunk's last step
+            terminations, truncations = torch.zeros_like(terminations), torch.zeros_like(truncations)
+            terminations[:, -1], truncations[:, -1] = past_terminations, past_truncations
+        return obs_list, rewards, terminations, truncations, infos_list
 
     def step(self, actions: torch.Tensor | None = None, auto_reset: bool = True):
         """One env step with RLinf's bookkeeping; success comes from the task's own success term."""
+        obs, reward, terminations, truncations, infos = self._advance(actions)
+        reward, terminations = reward.clone(), terminations.clone()  # the sim reuses its buffers
+        if auto_reset and self.auto_reset:
+            dones = terminations | truncations
+            if dones.any():
+                obs, infos = self._handle_auto_reset(dones, obs, infos)
+        return obs, reward, terminations, truncations, infos
+
+    def _advance(self, actions: torch.Tensor | None):
+        """Step the simulator once and keep RLinf's per-episode metrics.
+
+        ``reward`` and ``terminations`` may alias the simulator's buffers (copy them before the next
+        step); ``truncations`` adds RLinf's own ``max_episode_steps`` limit to the task's time-outs.
+        """
         obs, reward, terminations, truncations, extras = self.env.step(actions)
-        reward, terminations, truncations = reward.clone(), terminations.clone(), truncations.clone()
         obs = self._wrap_obs(obs)
         self._elapsed_steps += 1
-        truncations = (self.elapsed_steps >= self.cfg.max_episode_steps) | truncations
+        truncations = (self._elapsed_steps >= self._max_episode_steps) | truncations
         success = extras["success"].to(self.device) if "success" in extras else reward > 0
         infos = self._record_episode(reward, success)
         if self.ignore_terminations:
             infos["episode"]["success_at_end"] = success.clone()
-            terminations[:] = False
-        dones = terminations | truncations
-        if auto_reset and self.auto_reset and dones.any():
-            obs, infos = self._handle_auto_reset(dones, obs, infos)
+            terminations = torch.zeros_like(terminations)
         return obs, reward, terminations, truncations, infos
 
     def _record_episode(self, reward: torch.Tensor, success: torch.Tensor) -> dict:
         self.returns += reward
         self.success_once |= success
-        episode_len = self.elapsed_steps.clone()
+        episode_len = self._elapsed_steps.clone()  # >= 1: counted before this is called
         return {
             "episode": {
                 "success_once": self.success_once.clone(),
                 "return": self.returns.clone(),
                 "episode_len": episode_len,
-                "reward": self.returns / episode_len.clamp(min=1),
+                "reward": self.returns / episode_len,
             }
         }

@@ -26,10 +26,17 @@ BLOCK = {
 }
 
 
-def make_env_cfg(block: dict = BLOCK, max_episode_steps: int = 300, auto_reset: bool = True):
+def make_env_cfg(
+    block: dict = BLOCK, max_episode_steps: int = 300, auto_reset: bool = True, in_process: bool = False
+):
     """An ``env.train`` node for the embedded task on CPU (seed 7)."""
     return env_config(
-        block, CARTPOLE_CAMERA.id, max_episode_steps=max_episode_steps, auto_reset=auto_reset, seed=7
+        block,
+        CARTPOLE_CAMERA.id,
+        max_episode_steps=max_episode_steps,
+        auto_reset=auto_reset,
+        seed=7,
+        in_process=in_process,
     )
 
 
@@ -159,3 +166,38 @@ def test_rollout_writes_frames_of_every_camera_and_finished_episodes(tmp_path):
         (0, 20, 10),
         (1, 20, 10),
     ]
+
+
+@pytest.mark.sim
+def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns():
+    """Our leaner chunk_step against RLinf's own, replayed from the same seed on the same simulator
+    (in process): a truncation mid-chunk and the auto-reset at the chunk's end included."""
+    from rlinf.envs.isaaclab.isaaclab_env import IsaaclabBaseEnv
+
+    from isaaclab_rlinf.converters import to_isaaclab_action
+
+    env = build_env(make_env_cfg(max_episode_steps=5, in_process=True), 3)
+    actions = torch.rand(3, 3, 4, 1, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    try:
+        runs = []
+        for chunk_step in (
+            env.chunk_step,
+            lambda a: IsaaclabBaseEnv.chunk_step(env, to_isaaclab_action(a, env.spec)),
+        ):
+            env.reset(seed=0)
+            runs.append([chunk_step(actions[k]) for k in range(3)])
+    finally:
+        env.close()
+    for ours, theirs in zip(*runs, strict=True):
+        obs, rewards, terminations, truncations, infos = ours
+        obs_b, rewards_b, terminations_b, truncations_b, infos_b = theirs
+        assert torch.equal(rewards, rewards_b)
+        assert torch.equal(terminations, terminations_b) and torch.equal(truncations, truncations_b)
+        assert [o["states"].tolist() for o in obs] == [o["states"].tolist() for o in obs_b]
+        assert torch.equal(obs[-1]["main_images"], obs_b[-1]["main_images"])
+        assert ("final_info" in infos[-1]) == ("final_info" in infos_b[-1])
+        episode, episode_b = ((i.get("final_info") or i)["episode"] for i in (infos[-1], infos_b[-1]))
+        for key in ("success_once", "return", "episode_len", "reward"):
+            assert torch.equal(episode[key], episode_b[key]), key
+    # step 5 of 12 is in the second chunk (4 steps each): RLinf's truncation there, the auto-reset at its end
+    assert runs[0][1][3][:, -1].all() and "final_info" in runs[0][1][4][-1]
