@@ -8,9 +8,11 @@ Side by side in one run, each variant in a fresh process (one IsaacLab simulatio
 The simulator renders both cameras in every variant (the task's observation groups ask for them).
 ``--before DIR`` also runs the env-class variants with an older checkout's package first on the path
 (``v@before``), so a change is measured before and after in one run on one machine.
-Prints env-steps/s and the ratio to raw; ``--json`` is rewritten after every row with the run's meta
-(device, package versions, command). Usage:
-  python benchmarks/bench_env.py [--num_envs 64 1024] [--steps 200] [--device cuda:0] [--json out.json]
+Each variant runs ``--rounds`` times (order alternating), each run reporting the median of 3 timed
+windows of ``--steps`` steps; prints the median env-steps/s per variant and its ratio to raw.
+``--json`` is rewritten after every row, with the run's meta (device, package versions, command). Usage:
+  python benchmarks/bench_env.py [--num_envs 64 1024] [--steps 200] [--rounds 2] [--device cuda:0]
+      [--before DIR] [--json out.json]
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -43,6 +46,22 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
+def _rate(step, env_steps_per_call: int, calls: int, warmup: int, device: str, windows: int = 3) -> float:
+    """Median env-steps/s over ``windows`` timed windows of ``calls`` calls, after ``warmup`` calls
+    (kernel compiles, CUDA graph capture)."""
+    for _ in range(warmup):
+        step()
+    rates = []
+    for _ in range(windows):
+        _sync(device)
+        start = time.perf_counter()
+        for _ in range(calls):
+            step()
+        _sync(device)
+        rates.append(env_steps_per_call * calls / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
 def run_raw(num_envs: int, steps: int, device: str) -> float:
     import torch
 
@@ -51,17 +70,11 @@ def run_raw(num_envs: int, steps: int, device: str) -> float:
     env, app = make_task_env(TASK, num_envs, 0, device)
     action = torch.zeros(num_envs, 2, device=device)
     env.reset(seed=0)
-    for _ in range(20):  # warm-up: kernel compiles, CUDA graph capture
-        env.step(action)
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(steps):
-        env.step(action)
-    _sync(device)
-    elapsed = time.perf_counter() - start
-    env.close()
-    app.close()
-    return num_envs * steps / elapsed
+    try:
+        return _rate(lambda: env.step(action), num_envs, steps, 20, device)
+    finally:
+        env.close()
+        app.close()
 
 
 def run_env_class(
@@ -71,20 +84,13 @@ def run_env_class(
 
     from isaaclab_rlinf.rollout import build_env, env_config
 
-    cfg = env_config(block, TASK, device=device, in_process=in_process)
-    env = build_env(cfg, num_envs)
+    env = build_env(env_config(block, TASK, device=device, in_process=in_process), num_envs)
     actions = torch.zeros(num_envs, chunk, 1)  # RLinf hands the env CPU actions
     env.reset()
-    for _ in range(max(1, 20 // chunk)):
-        env.chunk_step(actions)
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(steps // chunk):
-        env.chunk_step(actions)
-    _sync(device)
-    elapsed = time.perf_counter() - start
-    env.close()
-    return num_envs * (steps // chunk) * chunk / elapsed
+    try:
+        return _rate(lambda: env.chunk_step(actions), num_envs * chunk, steps // chunk, 20 // chunk, device)
+    finally:
+        env.close()
 
 
 def _child(variant: str, num_envs: int, steps: int, device: str) -> float:
@@ -92,6 +98,22 @@ def _child(variant: str, num_envs: int, steps: int, device: str) -> float:
         return run_raw(num_envs, steps, device)
     block = STATES_ONLY if variant.endswith("_states") else BLOCK
     return run_env_class(num_envs, steps, device, in_process=variant.startswith("inproc"), block=block)
+
+
+def _run_child(variant: str, num_envs: int, args: argparse.Namespace) -> float:
+    """One variant in a fresh process (one IsaacLab simulation per process); ``v@before`` runs the
+    package found in ``--before`` instead of this checkout's."""
+    name, _, code = variant.partition("@")
+    env = os.environ.copy()
+    if code:
+        env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(args.before), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, __file__, "--child", name, "--num_envs", str(num_envs), "--steps", str(args.steps)]
+    proc = subprocess.run([*cmd, "--device", args.device], capture_output=True, text=True, env=env)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"variant {variant} at {num_envs} envs failed (rc={proc.returncode})")
+    return float(lines[-1].split()[1])
 
 
 def main() -> None:
@@ -106,6 +128,7 @@ def main() -> None:
         choices=["raw", "subproc", "inproc", "inproc_states"],
     )  # fmt: skip
     parser.add_argument("--json", default=None)
+    parser.add_argument("--rounds", type=int, default=2, help="runs of every variant, order alternating")
     parser.add_argument("--before", default=None, help="directory holding an older isaaclab_rlinf/")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -121,29 +144,12 @@ def main() -> None:
     meta = run_meta()
     rows = []
     for n in args.num_envs:
-        rates = {}
-        for variant in variants:
-            name, _, code = variant.partition("@")
-            env = os.environ.copy()
-            if code:
-                env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(args.before), env.get("PYTHONPATH", "")])
-            cmd = [
-                sys.executable,
-                __file__,
-                "--child",
-                name,
-                "--num_envs",
-                str(n),
-                "--steps",
-                str(args.steps),
-            ]
-            proc = subprocess.run([*cmd, "--device", args.device], capture_output=True, text=True, env=env)
-            lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-            if proc.returncode != 0 or not lines:
-                print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
-                raise SystemExit(f"variant {variant} at {n} envs failed (rc={proc.returncode})")
-            rates[variant] = float(lines[-1].split()[1])
-        row = {"num_envs": n, **{f"{v}_env_steps_per_s": r for v, r in rates.items()}}
+        samples: dict[str, list[float]] = {v: [] for v in variants}
+        for r in range(args.rounds):  # alternate the order: drifts of the machine hit every variant
+            for variant in variants if r % 2 == 0 else variants[::-1]:
+                samples[variant].append(_run_child(variant, n, args))
+        rates = {v: statistics.median(s) for v, s in samples.items()}
+        row = {"num_envs": n, **{f"{v}_env_steps_per_s": r for v, r in rates.items()}, "samples": samples}
         for v in rates:
             if v != "raw" and "raw" in rates:
                 row[f"{v}_vs_raw"] = rates[v] / rates["raw"]
@@ -151,7 +157,9 @@ def main() -> None:
         print(json.dumps(row), flush=True)
         if args.json:  # after every row: a later size that runs out of time keeps the earlier ones
             with open(args.json, "w") as f:
-                json.dump({"meta": meta, "steps": args.steps, "rows": rows}, f, indent=2)
+                json.dump(
+                    {"meta": meta, "steps": args.steps, "rounds": args.rounds, "rows": rows}, f, indent=2
+                )
 
     print(f"\n{'envs':>6} " + " ".join(f"{v:>14}" for v in variants))
     for row in rows:
