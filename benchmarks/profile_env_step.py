@@ -40,11 +40,18 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=8)
     parser.add_argument("--windows", type=int, default=4)
     parser.add_argument("--device", default="cuda:0")
+    parser.add_argument(
+        "--no_auto_reset", action="store_true",
+        help="RLinf's auto-reset off (IsaacLab still resets finished envs inside its step)",
+    )  # fmt: skip
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     n, chunk, calls = args.num_envs, args.chunk, args.steps // args.chunk
 
-    env = build_env(env_config(STATES_ONLY, TASK, device=args.device, in_process=True), n)
+    cfg = env_config(
+        STATES_ONLY, TASK, device=args.device, in_process=True, auto_reset=not args.no_auto_reset
+    )
+    env = build_env(cfg, n)
     env.reset()
     sim = env.env  # InProcessTaskEnv: the same IsaacLab env, stepped without our class
     cpu_actions = torch.zeros(n, chunk, 1)  # what RLinf hands the env
@@ -84,7 +91,8 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(
-                {"meta": run_meta(), "num_envs": n, "chunk": chunk, "raw_env_steps_per_s": raw_rate,
+                {"meta": run_meta(), "num_envs": n, "chunk": chunk, "auto_reset": not args.no_auto_reset,
+                 "raw_env_steps_per_s": raw_rate,
                  "class_env_steps_per_s": class_rate, "class_vs_raw": class_rate / raw_rate,
                  "ms_per_step": per_step_ms, "raw_windows_s": raw_s, "class_windows_s": class_s,
                  "profile_top_ops": table},
