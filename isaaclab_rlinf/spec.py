@@ -821,17 +821,8 @@ def _static_checks(spec: MappingSpec) -> None:
             )
         prev_end, prev_key = e, k.gr00t_key
     # When every state term has an explicit slice the concatenated width is known now.
-    if spec.states and all(st.slice is not None for st in spec.states) and gm.state:
-        width = sum(st.slice[1] - st.slice[0] for st in spec.states)
-        for i, k in enumerate(gm.state):
-            if k.slice[1] > width:
-                raise _error(
-                    f"{gp}.state[{i}].slice",
-                    f"slice of {k.gr00t_key!r} ends past the concatenated state width {width}",
-                    list(k.slice),
-                    allowed=f"{p}.states give columns [0, {width})",
-                    fix=f"keep slices within [0, {width}]",
-                )
+    if spec.states and all(st.slice is not None for st in spec.states):
+        spec.check_gr00t_state_width(sum(st.slice[1] - st.slice[0] for st in spec.states))
     seen: dict[str, str] = {}
     keyed = (
         [(k, kp) for k, kp in videos]

@@ -90,7 +90,10 @@ def test_preflight_registers_the_task_for_rlinf():
         ("actor.model.num_action_chunks=3", "env.train.max_steps_per_rollout_epoch: 128 is not a multiple"),
         ("actor.micro_batch_size=3000", "the global batch must be a positive multiple of the micro batch"),
         ("runner.ckpt_path=/no/such/weights.pt", "runner.ckpt_path: '/no/such/weights.pt' is not a file"),
-        ("env.train.isaaclab.extra_view_images=[front_camera]", "camera 'front_camera' is mapped twice"),
+        (
+            "+env.train.isaaclab.extra_view_images=[side_camera,side_camera]",
+            "camera 'side_camera' is mapped twice",
+        ),
     ],
 )
 def test_preflight_errors_name_the_key_and_the_fix(override, message):
@@ -190,7 +193,9 @@ def test_write_config_saves_the_resolved_config(tmp_path):
     assert "${" not in text  # resolved: workers read exactly what the driver ran
     saved = OmegaConf.load(path)
     assert saved.env.train.video_cfg.video_base_dir == f"{tmp_path / 'run'}/video/train"
-    assert saved.env.eval.isaaclab == saved.env.train.isaaclab
+    # the merge key is resolved: eval's mapping is the training one plus the camera views
+    assert saved.env.eval.isaaclab == {**saved.env.train.isaaclab, "main_images": "front_camera",
+                                       "extra_view_images": ["side_camera"]}  # fmt: skip
     # the registry reads the task ids back from it (RLINF_CONFIG_FILE in every worker)
     from isaaclab_rlinf.registry import config_task_ids
 

@@ -12,6 +12,32 @@ OVERRIDES_HELP = (
 )
 
 
+def subcommand(
+    subparsers, name: str, help: str, description: str, handler, config: bool = True
+) -> argparse.ArgumentParser:
+    """A subcommand's parser: no abbreviated options, and (``config``) the config options + overrides."""
+    p = subparsers.add_parser(
+        name,
+        allow_abbrev=False,
+        help=help,
+        description=description,
+        epilog=OVERRIDES_HELP if config else None,
+    )
+    if config:
+        add_config_args(p)
+    p.set_defaults(handler=handler)
+    return p
+
+
+def add_sim_args(g: argparse._ArgumentGroup, split: str, out_name: str) -> None:
+    """Options of the subcommands that build a config's task without Ray (``inspect``, ``rollout``)."""
+    g.add_argument(
+        "--split", choices=("train", "eval"), default=split, help=f"which env.* config (default {split})"
+    )
+    g.add_argument("--device", default="cpu", help="simulation device (default cpu)")
+    g.add_argument("--out_dir", default=None, help=f"output directory (default: <log dir>/{out_name})")
+
+
 def add_config_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("config")
     g.add_argument(

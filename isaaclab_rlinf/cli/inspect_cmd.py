@@ -10,31 +10,25 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .args import OVERRIDES_HELP, add_config_args
+from .args import add_sim_args, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser(
+    p = subcommand(
+        subparsers,
         "inspect",
-        allow_abbrev=False,
         help="check a config's observation/action mapping on CPU (no Ray, no GPU)",
         description="Build the config's task through isaaclab_rlinf's env code on CPU, step it with zero or "
         "random actions, and write a contact sheet of every camera view plus a table of every mapped key.",
-        epilog=OVERRIDES_HELP,
+        handler=run,
     )
-    add_config_args(p)
     p.set_defaults(num_envs=2)
     g = p.add_argument_group("inspection")
     g.add_argument("--steps", type=int, default=10, help="env steps after the reset (default 10)")
     g.add_argument("--random", action="store_true", help="uniform random actions in [-1, 1] (default: zeros)")
-    g.add_argument(
-        "--split", choices=("train", "eval"), default="train", help="which env.* config (default train)"
-    )
-    g.add_argument("--device", default="cpu", help="simulation device (default cpu)")
+    add_sim_args(g, split="train", out_name="inspect")
     g.add_argument("--max_envs_shown", type=int, default=4, help="envs (columns) in the contact sheet")
-    g.add_argument("--out_dir", default=None, help="output directory (default: <log dir>/inspect)")
     g.add_argument("--json", dest="json_path", default=None, help="also write the key table as JSON here")
-    p.set_defaults(handler=run)
     return p
 
 

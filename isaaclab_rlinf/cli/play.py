@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .args import OVERRIDES_HELP, add_config_args, add_logging_args, add_model_arg
+from .args import add_logging_args, add_model_arg, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser(
+    p = subcommand(
+        subparsers,
         "play",
-        allow_abbrev=False,
         help="evaluate a policy with RLinf (GPU)",
         description="Evaluate with RLinf's EmbodiedEvalRunner (rollout and env workers on Ray) on env.eval.",
-        epilog=OVERRIDES_HELP,
+        handler=run,
     )
-    add_config_args(p)
     add_model_arg(p)
     g = p.add_argument_group("evaluation")
     g.add_argument(
@@ -29,7 +28,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--video", action="store_true", help="-> env.eval.video_cfg.save_video=True (<log dir>/video/eval)"
     )
     add_logging_args(p)
-    p.set_defaults(handler=run)
     return p
 
 

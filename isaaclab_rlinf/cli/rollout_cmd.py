@@ -14,29 +14,23 @@ from pathlib import Path
 
 from omegaconf import open_dict
 
-from .args import OVERRIDES_HELP, add_config_args
+from .args import add_sim_args, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser(
+    p = subcommand(
+        subparsers,
         "rollout",
-        allow_abbrev=False,
         help="step a config's task through the RLinf env class on CPU, write frames and episode metrics",
         description=__doc__.split("\n\n")[1],
-        epilog=OVERRIDES_HELP,
+        handler=run,
     )
-    add_config_args(p)
     p.set_defaults(num_envs=4)
     g = p.add_argument_group("rollout")
     g.add_argument("--steps", type=int, default=120, help="policy steps (chunk_step calls), default 120")
     g.add_argument("--zero", action="store_true", help="zero actions (default: uniform random in [-1, 1])")
-    g.add_argument(
-        "--split", choices=("train", "eval"), default="eval", help="which env.* config (default eval)"
-    )
-    g.add_argument("--device", default="cpu", help="simulation device (default cpu)")
+    add_sim_args(g, split="eval", out_name="rollout")
     g.add_argument("--frame_every", type=int, default=10, help="keep a frame every N steps (default 10)")
-    g.add_argument("--out_dir", default=None, help="output directory (default: <log dir>/rollout)")
-    p.set_defaults(handler=run)
     return p
 
 

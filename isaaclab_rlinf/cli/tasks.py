@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 
+from .args import subcommand
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser(
+    return subcommand(
+        subparsers,
         "tasks",
-        allow_abbrev=False,
         help="list the available tasks",
         description="List the tasks offered through the `isaaclab_rlinf.tasks` entry points, with "
         "their configs.",
+        handler=run,
+        config=False,
     )
-    p.set_defaults(handler=run)
-    return p
 
 
 def run(args: argparse.Namespace) -> int:

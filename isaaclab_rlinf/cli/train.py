@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from .args import OVERRIDES_HELP, add_config_args, add_logging_args, add_model_arg
+from .args import add_logging_args, add_model_arg, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser(
+    p = subcommand(
+        subparsers,
         "train",
-        allow_abbrev=False,
         help="train a policy with RLinf (GPU)",
         description="Train with RLinf's EmbodiedRunner (actor, rollout and env workers on Ray).",
-        epilog=OVERRIDES_HELP,
+        handler=run,
     )
-    add_config_args(p)
     add_model_arg(p)
     g = p.add_argument_group("training")
     g.add_argument("--max_epochs", type=int, default=None, help="-> runner.max_epochs")
@@ -30,7 +29,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     g.add_argument("--list_tasks", action="store_true", help="print the available tasks and exit")
     add_logging_args(p)
-    p.set_defaults(handler=run)
     return p
 
 
