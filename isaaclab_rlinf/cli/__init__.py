@@ -19,6 +19,7 @@ for what each option sets, and :mod:`isaaclab_rlinf.launcher` for the launch seq
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import inspect_cmd, play, rollout_cmd, tasks, train
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return ConfigError.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `isaaclab-rlinf tasks | head`: the reader left; no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _report(command: str, exc: BaseException) -> None:
