@@ -15,6 +15,7 @@ started by the same call.
 from __future__ import annotations
 
 import contextlib
+import copy
 import traceback
 from typing import Any
 
@@ -246,10 +247,12 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         rewards = torch.empty(n, chunk, device=self.device)
         terminations = torch.empty(n, chunk, dtype=torch.bool, device=self.device)
         truncations = torch.empty_like(terminations)
+        sim_reset = torch.zeros(n, dtype=torch.bool, device=self.device)
         obs_list, infos_list = [], []
         for i in range(chunk):
-            obs, reward, terminated, truncated, infos = self._advance(actions[:, i])
+            obs, reward, terminated, truncated, infos, sim_done = self._advance(actions[:, i])
             rewards[:, i], terminations[:, i], truncations[:, i] = reward, terminated, truncated
+            sim_reset |= sim_done
             obs_list.append(obs)
             infos_list.append(infos)
 
@@ -257,7 +260,7 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         if self.auto_reset:
             past_dones = past_terminations | past_truncations
             if past_dones.any():
-                last = self._handle_auto_reset(past_dones, obs_list[-1], infos_list[-1])
+                last = self._handle_auto_reset(past_dones, obs_list[-1], infos_list[-1], sim_reset)
                 obs_list[-1], infos_list[-1] = last
         if self.auto_reset or self.ignore_terminations:  # done flags only on the chunk's last step
             terminations, truncations = torch.zeros_like(terminations), torch.zeros_like(truncations)
@@ -266,12 +269,12 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
 
     def step(self, actions: torch.Tensor | None = None, auto_reset: bool = True):
         """One env step with RLinf's bookkeeping; success comes from the task's own success term."""
-        obs, reward, terminations, truncations, infos = self._advance(actions)
+        obs, reward, terminations, truncations, infos, sim_done = self._advance(actions)
         reward, terminations = reward.clone(), terminations.clone()  # the sim reuses its buffers
         if auto_reset and self.auto_reset:
             dones = terminations | truncations
             if dones.any():
-                obs, infos = self._handle_auto_reset(dones, obs, infos)
+                obs, infos = self._handle_auto_reset(dones, obs, infos, sim_done)
         return obs, reward, terminations, truncations, infos
 
     def _advance(self, actions: torch.Tensor | None):
@@ -279,8 +282,11 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
 
         ``reward`` and ``terminations`` may alias the simulator's buffers (copy them before the next
         step); ``truncations`` adds RLinf's own ``max_episode_steps`` limit to the task's time-outs.
+        ``sim_done`` marks the envs IsaacLab itself reset inside this step (its terminations and
+        time-outs: a manager-based env always resets those before returning).
         """
         obs, reward, terminations, truncations, extras = self.env.step(actions)
+        sim_done = terminations | truncations
         obs = self._wrap_obs(obs)
         self._elapsed_steps += 1
         truncations = (self._elapsed_steps >= self._max_episode_steps) | truncations
@@ -289,7 +295,34 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         if self.ignore_terminations:
             infos["episode"]["success_at_end"] = success.clone()
             terminations = torch.zeros_like(terminations)
-        return obs, reward, terminations, truncations, infos
+        return obs, reward, terminations, truncations, infos, sim_done
+
+    def _handle_auto_reset(self, dones, final_obs, infos, sim_reset=None):
+        """RLinf's auto-reset, without resetting again what IsaacLab has already reset.
+
+        RLinf's base class resets every done env; IsaacLab has reset the ones it terminated or timed
+        out inside its own step (the observations it returned are already their first ones), so only
+        envs done by RLinf's own ``max_episode_steps`` limit are reset here. That saves a reset and a
+        full observation pass (every camera rendered again) per chunk with a finished episode. RLinf's
+        episode metrics restart for every done env, and the ``final_*`` infos are as RLinf builds them.
+        """
+        if sim_reset is None:
+            return super()._handle_auto_reset(dones, final_obs, infos)
+        env_ids = torch.arange(self.num_envs, device=dones.device)
+        stale = env_ids[dones & ~sim_reset]
+        obs = final_obs
+        if len(stale):
+            obs, _ = self.env.reset(env_ids=stale)
+            obs = self._wrap_obs(obs)
+        self._reset_metrics(env_ids[dones])
+        final_info = copy.deepcopy(infos)
+        return obs, {
+            "final_observation": dict(final_obs),  # fresh tensors every step: a shallow copy is enough
+            "final_info": final_info,
+            "_final_info": dones,
+            "_final_observation": dones,
+            "_elapsed_steps": dones,
+        }
 
     def _record_episode(self, reward: torch.Tensor, success: torch.Tensor) -> dict:
         self.returns += reward

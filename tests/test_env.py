@@ -201,3 +201,38 @@ def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns():
             assert torch.equal(episode[key], episode_b[key]), key
     # step 5 of 12 is in the second chunk (4 steps each): RLinf's truncation there, the auto-reset at its end
     assert runs[0][1][3][:, -1].all() and "final_info" in runs[0][1][4][-1]
+
+
+@pytest.mark.sim
+def test_envs_the_task_ended_are_not_reset_a_second_time():
+    """IsaacLab resets the envs it terminates inside its own step. RLinf's auto-reset would reset them
+    again at the chunk's end, discarding the steps the new episode has already taken; ours resets only
+    what RLinf's own ``max_episode_steps`` ended (the test above: replayed exactly like RLinf's)."""
+    env = build_env(make_env_cfg(in_process=True), 2)
+    sim, chunk = env.env, 6
+    isaac = sim._env.env  # the IsaacLab ManagerBasedRLEnv
+    sim_step, ended = sim.step, []
+
+    def recording_step(action):  # records which envs IsaacLab ended (and so reset) at each sub-step
+        out = sim_step(action)
+        ended.append((out[2] | out[3]).clone())
+        return out
+
+    sim.step = recording_step
+    try:
+        env.reset()
+        for _ in range(30):  # full effort to one side: the cart leaves its bounds (cart_out_of_bounds)
+            ended.clear()
+            _, _, terminations, _, infos = env.chunk_step(torch.ones(2, chunk, 1))
+            if terminations[:, -1].any():
+                break
+        else:
+            pytest.fail("the cart never left its bounds")
+        for e in terminations[:, -1].nonzero().flatten().tolist():
+            j = int(torch.stack(ended)[:, e].nonzero()[-1])  # the sub-step at which IsaacLab reset it
+            assert j < chunk - 1  # (seed 7) so a second reset would show: it would zero the counter
+            assert int(isaac.episode_length_buf[e]) == chunk - 1 - j
+        assert "final_info" in infos[-1]  # RLinf still sees the episode end and its metrics
+        assert int(env.elapsed_steps[terminations[:, -1]].max()) == 0  # RLinf's counters restart
+    finally:
+        env.close()
