@@ -305,6 +305,8 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         envs done by RLinf's own ``max_episode_steps`` limit are reset here. That saves a reset and a
         full observation pass (every camera rendered again) per chunk with a finished episode. RLinf's
         episode metrics restart for every done env, and the ``final_*`` infos are as RLinf builds them.
+        An env IsaacLab reset mid-chunk keeps the steps it has taken since (RLinf's own counters restart
+        at the chunk's end, so its ``max_episode_steps`` counts from there, as it always did).
         """
         if sim_reset is None:
             return super()._handle_auto_reset(dones, final_obs, infos)
