@@ -191,6 +191,12 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         # In process, a padded chunk goes to the sim device in one copy (IsaacLab would otherwise copy
         # each step's CPU slice); RLinf's subprocess receives CPU tensors through its queue as before.
         self._action_device = self.device if isinstance(self.env, InProcessTaskEnv) else None
+        # RLinf's env worker reads only a chunk's last observation and infos; its RecordVideo and
+        # CollectEpisode wrappers read every step's. Without them, intermediate steps skip the
+        # observation mapping and the metric snapshots (their entries are None and {}, which RLinf's
+        # wrappers and its own BEHAVIOR env already use for skipped steps).
+        collect = cfg.get("data_collection") or {}
+        self._observe_every_step = bool(cfg.video_cfg.get("save_video", False) or collect.get("enabled"))
 
     def _make_env_function(self):
         # Plain values only: the factory is pickled into a spawned process.
@@ -236,7 +242,8 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         The policy's chunk is padded once ([N, T, D] -> [N, T, env_action_dim]) and, with the simulator
         in this process, moved to the sim device once per chunk instead of once per step. Per-step
         rewards and flags are written into [N, T] buffers (no per-step clones, no stacking), and the
-        host sync that decides on a reset is skipped when ``auto_reset`` is off.
+        host sync that decides on a reset is skipped when ``auto_reset`` is off. Intermediate steps
+        return ``None`` observations and empty infos unless a video or data collection needs them.
         """
         policy_dim = chunk_actions.shape[-1]
         if policy_dim != self._policy_action_dim:
@@ -250,7 +257,8 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         sim_reset = torch.zeros(n, dtype=torch.bool, device=self.device)
         obs_list, infos_list = [], []
         for i in range(chunk):
-            obs, reward, terminated, truncated, infos, sim_done = self._advance(actions[:, i])
+            observe = self._observe_every_step or i == chunk - 1
+            obs, reward, terminated, truncated, infos, sim_done = self._advance(actions[:, i], observe)
             rewards[:, i], terminations[:, i], truncations[:, i] = reward, terminated, truncated
             sim_reset |= sim_done
             obs_list.append(obs)
@@ -277,23 +285,31 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
                 obs, infos = self._handle_auto_reset(dones, obs, infos, sim_done)
         return obs, reward, terminations, truncations, infos
 
-    def _advance(self, actions: torch.Tensor | None):
+    def _advance(self, actions: torch.Tensor | None, observe: bool = True):
         """Step the simulator once and keep RLinf's per-episode metrics.
 
         ``reward`` and ``terminations`` may alias the simulator's buffers (copy them before the next
         step); ``truncations`` adds RLinf's own ``max_episode_steps`` limit to the task's time-outs.
         ``sim_done`` marks the envs IsaacLab itself reset inside this step (its terminations and
-        time-outs: a manager-based env always resets those before returning).
+        time-outs: a manager-based env always resets those before returning). Without ``observe``
+        the observation is not mapped (``None``) and the infos carry no metric snapshot.
         """
         obs, reward, terminations, truncations, extras = self.env.step(actions)
         sim_done = terminations | truncations
-        obs = self._wrap_obs(obs)
         self._elapsed_steps += 1
         truncations = (self._elapsed_steps >= self._max_episode_steps) | truncations
         success = extras["success"].to(self.device) if "success" in extras else reward > 0
-        infos = self._record_episode(reward, success)
+        self.returns += reward
+        self.success_once |= success
+        infos = {}
+        if observe:
+            obs = self._wrap_obs(obs)
+            infos["episode"] = self._episode_metrics()
+            if self.ignore_terminations:
+                infos["episode"]["success_at_end"] = success.clone()
+        else:
+            obs = None
         if self.ignore_terminations:
-            infos["episode"]["success_at_end"] = success.clone()
             terminations = torch.zeros_like(terminations)
         return obs, reward, terminations, truncations, infos, sim_done
 
@@ -326,15 +342,12 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             "_elapsed_steps": dones,
         }
 
-    def _record_episode(self, reward: torch.Tensor, success: torch.Tensor) -> dict:
-        self.returns += reward
-        self.success_once |= success
+    def _episode_metrics(self) -> dict:
+        """A snapshot of RLinf's episode metrics (the live buffers keep changing)."""
         episode_len = self._elapsed_steps.clone()  # >= 1: counted before this is called
         return {
-            "episode": {
-                "success_once": self.success_once.clone(),
-                "return": self.returns.clone(),
-                "episode_len": episode_len,
-                "reward": self.returns / episode_len,
-            }
+            "success_once": self.success_once.clone(),
+            "return": self.returns.clone(),
+            "episode_len": episode_len,
+            "reward": self.returns / episode_len,
         }

@@ -27,10 +27,14 @@ BLOCK = {
 
 
 def make_env_cfg(
-    block: dict = BLOCK, max_episode_steps: int = 300, auto_reset: bool = True, in_process: bool = False
+    block: dict = BLOCK,
+    max_episode_steps: int = 300,
+    auto_reset: bool = True,
+    in_process: bool = False,
+    save_video: bool = False,
 ):
     """An ``env.train`` node for the embedded task on CPU (seed 7)."""
-    return env_config(
+    cfg = env_config(
         block,
         CARTPOLE_CAMERA.id,
         max_episode_steps=max_episode_steps,
@@ -38,6 +42,8 @@ def make_env_cfg(
         seed=7,
         in_process=in_process,
     )
+    cfg.video_cfg.save_video = save_video
+    return cfg
 
 
 def test_register_makes_rlinf_return_our_class_for_the_embedded_task():
@@ -193,8 +199,10 @@ def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns():
         obs_b, rewards_b, terminations_b, truncations_b, infos_b = theirs
         assert torch.equal(rewards, rewards_b)
         assert torch.equal(terminations, terminations_b) and torch.equal(truncations, truncations_b)
-        assert [o["states"].tolist() for o in obs] == [o["states"].tolist() for o in obs_b]
+        assert obs[-1]["states"].tolist() == obs_b[-1]["states"].tolist()
         assert torch.equal(obs[-1]["main_images"], obs_b[-1]["main_images"])
+        # without a video or data collection only the chunk's last step is mapped (RLinf reads only it)
+        assert obs[:-1] == [None] * 3 and infos[:-1] == [{}] * 3
         assert ("final_info" in infos[-1]) == ("final_info" in infos_b[-1])
         episode, episode_b = ((i.get("final_info") or i)["episode"] for i in (infos[-1], infos_b[-1]))
         for key in ("success_once", "return", "episode_len", "reward"):
@@ -236,3 +244,16 @@ def test_envs_the_task_ended_are_not_reset_a_second_time():
         assert int(env.elapsed_steps[terminations[:, -1]].max()) == 0  # RLinf's counters restart
     finally:
         env.close()
+
+
+@pytest.mark.sim
+def test_with_a_video_every_step_of_a_chunk_is_mapped():
+    """RLinf's RecordVideo wrapper (``video_cfg.save_video``) draws a frame and its infos per step."""
+    env = build_env(make_env_cfg(in_process=True, save_video=True), 2)
+    try:
+        env.reset()
+        obs_list, _, _, _, infos = env.chunk_step(torch.zeros(2, 3, 1))
+    finally:
+        env.close()
+    assert [o["main_images"].shape for o in obs_list] == [(2, 96, 96, 3)] * 3
+    assert [i["episode"]["episode_len"].tolist() for i in infos] == [[1, 1], [2, 2], [3, 3]]
