@@ -21,3 +21,4 @@ lint: install
 
 bench: install
 	.venv/bin/python benchmarks/bench_converters.py
+	.venv/bin/python benchmarks/bench_env_overhead.py
