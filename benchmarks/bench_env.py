@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 
+from child import run_child
 from run_meta import run_meta
 
 TASK = "Isaac-RLinf-Cartpole-Camera-v0"
@@ -101,19 +99,10 @@ def _child(variant: str, num_envs: int, steps: int, device: str) -> float:
 
 
 def _run_child(variant: str, num_envs: int, args: argparse.Namespace) -> float:
-    """One variant in a fresh process (one IsaacLab simulation per process); ``v@before`` runs the
-    package found in ``--before`` instead of this checkout's."""
+    """One variant in a fresh process; ``v@before`` runs the package found in ``--before``."""
     name, _, code = variant.partition("@")
-    env = os.environ.copy()
-    if code:
-        env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(args.before), env.get("PYTHONPATH", "")])
-    cmd = [sys.executable, __file__, "--child", name, "--num_envs", str(num_envs), "--steps", str(args.steps)]
-    proc = subprocess.run([*cmd, "--device", args.device], capture_output=True, text=True, env=env)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"variant {variant} at {num_envs} envs failed (rc={proc.returncode})")
-    return float(lines[-1].split()[1])
+    cmd = ["--child", name, "--num_envs", str(num_envs), "--steps", str(args.steps), "--device", args.device]
+    return run_child(__file__, cmd, args.before if code else None)
 
 
 def main() -> None:

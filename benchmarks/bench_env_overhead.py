@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 
+from child import run_child
 from run_meta import run_meta
 
 # (envs, chunk, camera views mapped): the MLP config, the bench_env case, a GR00T-like chunk
@@ -99,17 +97,9 @@ def main() -> None:
     for i, (n, chunk, images) in enumerate(CASES):
         row = {"num_envs": n, "chunk": chunk, "images": images}
         for label, code in (("now", None), ("before", args.before)):
-            if label == "before" and not code:
-                continue
-            env = os.environ.copy()
-            if code:
-                env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(code), env.get("PYTHONPATH", "")])
-            cmd = [sys.executable, __file__, "--case", str(i), "--calls", str(args.calls)]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-            if proc.returncode or not lines:
-                raise SystemExit(f"case {i} ({label}) failed:\n{proc.stderr[-3000:]}")
-            row[f"{label}_us_per_step"] = float(lines[-1].split()[1])
+            if label == "now" or code:
+                cmd = ["--case", str(i), "--calls", str(args.calls)]
+                row[f"{label}_us_per_step"] = run_child(__file__, cmd, code)
         if args.before:
             row["before_over_now"] = row["before_us_per_step"] / row["now_us_per_step"]
         rows.append(row)
