@@ -14,6 +14,7 @@ import argparse
 import json
 import time
 
+from bench_env import BLOCK, STATES_ONLY
 from child import run_child
 from run_meta import run_meta
 
@@ -28,14 +29,7 @@ def per_step_us(num_envs: int, chunk: int, images: bool, calls: int) -> float:
     from isaaclab_rlinf.rollout import env_config
 
     n = num_envs
-    block = {
-        "task_description": "balance the pole",
-        "states": [{"key": "joint_pos"}, {"key": "joint_vel"}],
-        "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
-        "success_term": "success",
-    }
-    if images:
-        block.update(main_images="front_camera", extra_view_images=["side_camera"])
+    block = BLOCK if images else STATES_ONLY
 
     class StandInSim:  # test double for the IsaacLab env: fixed buffers, no physics, no rendering
         def __init__(self):

@@ -260,7 +260,8 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             observe = self._observe_every_step or i == chunk - 1
             obs, reward, terminated, truncated, infos, sim_done = self._advance(actions[:, i], observe)
             rewards[:, i], terminations[:, i], truncations[:, i] = reward, terminated, truncated
-            sim_reset |= sim_done
+            if self.auto_reset:  # only the auto-reset reads it
+                sim_reset |= sim_done
             obs_list.append(obs)
             infos_list.append(infos)
 

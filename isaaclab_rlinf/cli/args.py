@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .config import DEFAULT_CONFIG_NAME, LOGGER_BACKENDS, PACKAGE_CONFIG_DIR
 
@@ -36,6 +37,14 @@ def add_sim_args(g: argparse._ArgumentGroup, split: str, out_name: str) -> None:
     )
     g.add_argument("--device", default="cpu", help="simulation device (default cpu)")
     g.add_argument("--out_dir", default=None, help=f"output directory (default: <log dir>/{out_name})")
+    g.set_defaults(out_name=out_name)
+
+
+def sim_out_dir(args: argparse.Namespace, cfg) -> Path:
+    """``--out_dir``, else ``<runner.logger.log_path>/<subcommand>`` (the default named in the help)."""
+    from ..launcher import select
+
+    return Path(args.out_dir) if args.out_dir else Path(select(cfg, "runner.logger.log_path")) / args.out_name
 
 
 def add_config_args(p: argparse.ArgumentParser) -> None:

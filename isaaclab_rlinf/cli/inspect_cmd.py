@@ -8,9 +8,8 @@ Writes ``contact_sheet.png`` (every camera view as RLinf and as GR00T receive it
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from .args import add_sim_args, subcommand
+from .args import add_sim_args, sim_out_dir, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -34,13 +33,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..inspection import inspect_config
-    from ..launcher import ConfigError, select
+    from ..launcher import ConfigError
     from .config import build_config
 
     if args.steps < 0 or args.num_envs <= 0:
         raise ConfigError("--steps must be >= 0 and --num_envs > 0.")
     cfg = build_config(args)
-    out_dir = Path(args.out_dir) if args.out_dir else Path(select(cfg, "runner.logger.log_path")) / "inspect"
+    out_dir = sim_out_dir(args, cfg)
     report = inspect_config(
         cfg,
         out_dir,

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from omegaconf import open_dict
 
-from .args import add_sim_args, subcommand
+from .args import add_sim_args, sim_out_dir, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -45,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     env_cfg = cfg.env[args.split]
     with open_dict(env_cfg):
         env_cfg.init_params.device = args.device
-    out_dir = Path(args.out_dir) if args.out_dir else Path(select(cfg, "runner.logger.log_path")) / "rollout"
+    out_dir = sim_out_dir(args, cfg)
     chunk = select(cfg, "actor.model.num_action_chunks", 1) or 1
     result = run_rollout(
         env_cfg,
