@@ -237,13 +237,15 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         return to_rlinf_obs(obs, self.spec)
 
     def chunk_step(self, chunk_actions: torch.Tensor):
-        """RLinf's ``IsaaclabBaseEnv.chunk_step`` (same returns), with less work per step.
+        """RLinf's ``IsaacLabBaseEnv.chunk_step`` (same returns), with less work per step.
 
-        The policy's chunk is padded once ([N, T, D] -> [N, T, env_action_dim]) and, with the simulator
-        in this process, moved to the sim device once per chunk instead of once per step. Per-step
-        rewards and flags are written into [N, T] buffers (no per-step clones, no stacking), and the
-        host sync that decides on a reset is skipped when ``auto_reset`` is off. Intermediate steps
-        return ``None`` observations and empty infos unless a video or data collection needs them.
+        The simulator is stepped ``T`` times with nothing else per step but four copies of its results
+        into [N, T] buffers (it reuses its own); RLinf's per-episode bookkeeping (step counters, its
+        ``max_episode_steps`` truncation, returns, success) is then done for all ``T`` steps at once,
+        which is exact because RLinf restarts its counters only at a chunk's end. The padded chunk goes
+        to the sim device once (in process), and intermediate steps return ``None`` observations and
+        empty infos unless a video or data collection needs them (RLinf's env worker reads only the
+        last).
         """
         policy_dim = chunk_actions.shape[-1]
         if policy_dim != self._policy_action_dim:
@@ -254,16 +256,38 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         rewards = torch.empty(n, chunk, device=self.device)
         terminations = torch.empty(n, chunk, dtype=torch.bool, device=self.device)
         truncations = torch.empty_like(terminations)
-        sim_reset = torch.zeros(n, dtype=torch.bool, device=self.device)
-        obs_list, infos_list = [], []
+        successes = torch.empty_like(terminations)
+        obs_list: list[dict | None] = [None] * chunk
         for i in range(chunk):
-            observe = self._observe_every_step or i == chunk - 1
-            obs, reward, terminated, truncated, infos, sim_done = self._advance(actions[:, i], observe)
+            obs, reward, terminated, truncated, extras = self.env.step(actions[:, i])
             rewards[:, i], terminations[:, i], truncations[:, i] = reward, terminated, truncated
-            if self.auto_reset:  # only the auto-reset reads it
-                sim_reset |= sim_done
-            obs_list.append(obs)
-            infos_list.append(infos)
+            if "success" in extras:
+                successes[:, i] = extras["success"]
+            if self._observe_every_step or i == chunk - 1:
+                obs_list[i] = self._wrap_obs(obs)
+        if "success" not in extras:
+            torch.gt(rewards, 0, out=successes)
+        sim_reset = (terminations | truncations).any(dim=1)  # IsaacLab reset these inside its step
+
+        offsets = torch.arange(1, chunk + 1, device=self.device, dtype=torch.int32)
+        steps = self._elapsed_steps[:, None] + offsets
+        truncations |= steps >= self._max_episode_steps
+        returns = torch.cat((self.returns[:, None], rewards), dim=1).cumsum(dim=1)[:, 1:]
+        success_once = (successes.cumsum(dim=1) > 0) | self.success_once[:, None]
+        self._elapsed_steps.copy_(steps[:, -1])
+        self.returns.copy_(returns[:, -1])
+        self.success_once.copy_(success_once[:, -1])
+        # per observed step, RLinf's metric snapshot: slices of this chunk's tensors, never written again
+        infos_list = [{} for _ in range(chunk)]
+        for i, obs in enumerate(obs_list):
+            if obs is None:
+                continue
+            episode = infos_list[i]["episode"] = {"success_once": success_once[:, i], "return": returns[:, i]}
+            episode["episode_len"], episode["reward"] = steps[:, i], returns[:, i] / steps[:, i]
+            if self.ignore_terminations:
+                episode["success_at_end"] = successes[:, i]
+        if self.ignore_terminations:
+            terminations.zero_()
 
         past_terminations, past_truncations = terminations.any(dim=1), truncations.any(dim=1)
         if self.auto_reset:
@@ -277,42 +301,29 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         return obs_list, rewards, terminations, truncations, infos_list
 
     def step(self, actions: torch.Tensor | None = None, auto_reset: bool = True):
-        """One env step with RLinf's bookkeeping; success comes from the task's own success term."""
-        obs, reward, terminations, truncations, infos, sim_done = self._advance(actions)
-        reward, terminations = reward.clone(), terminations.clone()  # the sim reuses its buffers
-        if auto_reset and self.auto_reset:
-            dones = terminations | truncations
-            if dones.any():
-                obs, infos = self._handle_auto_reset(dones, obs, infos, sim_done)
-        return obs, reward, terminations, truncations, infos
+        """One env step with RLinf's per-step bookkeeping (``chunk_step`` does it per chunk).
 
-    def _advance(self, actions: torch.Tensor | None, observe: bool = True):
-        """Step the simulator once and keep RLinf's per-episode metrics.
-
-        ``reward`` and ``terminations`` may alias the simulator's buffers (copy them before the next
-        step); ``truncations`` adds RLinf's own ``max_episode_steps`` limit to the task's time-outs.
-        ``sim_done`` marks the envs IsaacLab itself reset inside this step (its terminations and
-        time-outs: a manager-based env always resets those before returning). Without ``observe``
-        the observation is not mapped (``None``) and the infos carry no metric snapshot.
+        Success comes from the task's own success term; ``truncations`` adds RLinf's own
+        ``max_episode_steps`` limit to the task's time-outs.
         """
         obs, reward, terminations, truncations, extras = self.env.step(actions)
-        sim_done = terminations | truncations
+        sim_done = terminations | truncations  # IsaacLab reset these inside its step
+        reward, terminations = reward.clone(), terminations.clone()  # the sim reuses its buffers
         self._elapsed_steps += 1
         truncations = (self._elapsed_steps >= self._max_episode_steps) | truncations
         success = extras["success"].to(self.device) if "success" in extras else reward > 0
         self.returns += reward
         self.success_once |= success
-        infos = {}
-        if observe:
-            obs = self._wrap_obs(obs)
-            infos["episode"] = self._episode_metrics()
-            if self.ignore_terminations:
-                infos["episode"]["success_at_end"] = success.clone()
-        else:
-            obs = None
+        obs = self._wrap_obs(obs)
+        infos = {"episode": self._episode_metrics()}
         if self.ignore_terminations:
-            terminations = torch.zeros_like(terminations)
-        return obs, reward, terminations, truncations, infos, sim_done
+            infos["episode"]["success_at_end"] = success.clone()
+            terminations[:] = False
+        if auto_reset and self.auto_reset:
+            dones = terminations | truncations
+            if dones.any():
+                obs, infos = self._handle_auto_reset(dones, obs, infos, sim_done)
+        return obs, reward, terminations, truncations, infos
 
     def _handle_auto_reset(self, dones, final_obs, infos, sim_reset=None):
         """RLinf's auto-reset, without resetting again what IsaacLab has already reset.

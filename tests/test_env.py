@@ -175,14 +175,16 @@ def test_rollout_writes_frames_of_every_camera_and_finished_episodes(tmp_path):
 
 
 @pytest.mark.sim
-def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns():
-    """Our leaner chunk_step against RLinf's own, replayed from the same seed on the same simulator
-    (in process): a truncation mid-chunk and the auto-reset at the chunk's end included."""
+@pytest.mark.parametrize("save_video", [False, True], ids=["last_step_only", "every_step"])
+def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns(save_video):
+    """Our chunk_step (bookkeeping once per chunk) against RLinf's own (``step`` by ``step``), replayed
+    from the same seed on the same simulator (in process): a truncation mid-chunk and the auto-reset at
+    the chunk's end included; with a video every step's observation and metrics, else the last's."""
     from rlinf.envs.isaaclab.isaaclab_env import IsaaclabBaseEnv
 
     from isaaclab_rlinf.converters import to_isaaclab_action
 
-    env = build_env(make_env_cfg(max_episode_steps=5, in_process=True), 3)
+    env = build_env(make_env_cfg(max_episode_steps=5, in_process=True, save_video=save_video), 3)
     actions = torch.rand(3, 3, 4, 1, generator=torch.Generator().manual_seed(0)) * 2 - 1
     try:
         runs = []
@@ -199,14 +201,20 @@ def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns():
         obs_b, rewards_b, terminations_b, truncations_b, infos_b = theirs
         assert torch.equal(rewards, rewards_b)
         assert torch.equal(terminations, terminations_b) and torch.equal(truncations, truncations_b)
-        assert obs[-1]["states"].tolist() == obs_b[-1]["states"].tolist()
-        assert torch.equal(obs[-1]["main_images"], obs_b[-1]["main_images"])
+        observed = range(4) if save_video else [3]
         # without a video or data collection only the chunk's last step is mapped (RLinf reads only it)
-        assert obs[:-1] == [None] * 3 and infos[:-1] == [{}] * 3
-        assert ("final_info" in infos[-1]) == ("final_info" in infos_b[-1])
-        episode, episode_b = ((i.get("final_info") or i)["episode"] for i in (infos[-1], infos_b[-1]))
-        for key in ("success_once", "return", "episode_len", "reward"):
-            assert torch.equal(episode[key], episode_b[key]), key
+        assert [o is not None for o in obs] == [i in observed for i in range(4)]
+        assert [i == {} for i in infos] == [i not in observed for i in range(4)]
+        for t in observed:
+            assert obs[t]["states"].tolist() == obs_b[t]["states"].tolist()
+            assert torch.equal(obs[t]["main_images"], obs_b[t]["main_images"])
+            assert ("final_info" in infos[t]) == ("final_info" in infos_b[t])
+            episode, episode_b = ((i.get("final_info") or i)["episode"] for i in (infos[t], infos_b[t]))
+            assert torch.equal(episode["success_once"], episode_b["success_once"])
+            assert torch.equal(episode["episode_len"], episode_b["episode_len"])
+            # summed at once (a scan on CUDA) rather than step by step: equal up to float rounding
+            torch.testing.assert_close(episode["return"], episode_b["return"])
+            torch.testing.assert_close(episode["reward"], episode_b["reward"])
     # step 5 of 12 is in the second chunk (4 steps each): RLinf's truncation there, the auto-reset at its end
     assert runs[0][1][3][:, -1].all() and "final_info" in runs[0][1][4][-1]
 
