@@ -305,7 +305,8 @@ def to_isaaclab_action(
     concatenated in ``spec.gr00t_mapping.action`` order (missing or extra keys are errors). Returns
     float32 [B,T,prefix_pad+D+suffix_pad] (or [B,...] for 2-D input) with zeros in the pads, on
     ``device`` (default: the input's device). The padded action is written piece by piece into one
-    buffer where the inputs live (no intermediate concatenation), then moved to ``device`` in one copy.
+    buffer where the inputs live (no intermediate concatenation), then moved to ``device`` in one copy
+    (asynchronous from CPU to CUDA: the buffer is pinned).
     """
     am = spec.action_mapping
     if isinstance(action, dict) or (
@@ -351,11 +352,15 @@ def to_isaaclab_action(
 
     p, d, s = am.prefix_pad, sum(widths), am.suffix_pad
     shape = lead + (p + d + s,)
-    out = (
-        _cpu_empty(shape, torch.float32)
-        if build.type == "cpu"
-        else torch.empty(shape, dtype=torch.float32, device=build)
-    )
+    # A CPU chunk bound for the GPU is built in pinned memory: from pageable memory the copy would wait
+    # for the whole stream (everything the simulator has queued) before it starts.
+    pinned = build.type == "cpu" and target.type == "cuda"
+    if build.type != "cpu":
+        out = torch.empty(shape, dtype=torch.float32, device=build)
+    elif pinned:
+        out = torch.empty(shape, dtype=torch.float32, pin_memory=True)  # torch's caching host allocator
+    else:
+        out = _cpu_empty(shape, torch.float32)
     if p:
         out[..., :p].zero_()
     if s:
@@ -364,4 +369,4 @@ def to_isaaclab_action(
     for (_, t), w in zip(parts, widths, strict=True):
         out[..., o : o + w].copy_(t)  # casts in the same copy
         o += w
-    return out if build == target else out.to(target)
+    return out if build == target else out.to(target, non_blocking=pinned)

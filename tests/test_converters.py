@@ -519,3 +519,17 @@ def test_cuda_converters_stay_on_device_and_match_cpu():
     assert moved.is_cuda and moved[0, 0].tolist() == [0, 0, 1, 1, 1, 1, 1, 1, 0]
     back = to_isaaclab_action(a.cuda(), SPEC, device="cpu")
     assert back.device.type == "cpu"
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_cpu_chunks_arrive_on_cuda_intact_while_the_stream_is_busy():
+    """A CPU chunk goes to CUDA asynchronously from a pinned buffer; building the next one at once,
+    while the stream is still busy, must not overwrite a chunk whose copy has not run yet."""
+    busy = torch.rand(4096, 4096, device="cuda")
+    moved = []
+    for k in range(32):
+        busy = busy @ busy / 4096  # keeps the stream some milliseconds ahead of the host
+        moved.append(to_isaaclab_action(np.full((B, 2, 6), k, dtype=np.float32), SPEC, device="cuda"))
+    assert [m[..., 2:8].unique().tolist() for m in moved] == [[k] for k in range(32)]
+    assert all(m[..., :2].eq(0).all() and m[..., 8:].eq(0).all() for m in moved)

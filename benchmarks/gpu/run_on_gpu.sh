@@ -8,6 +8,7 @@
 #   bash benchmarks/gpu/run_on_gpu.sh bench [NUM_ENVS...]   # env (default 64 1024) + converter benchmarks
 #   bash benchmarks/gpu/run_on_gpu.sh train [CLI args...]   # python -m isaaclab_rlinf train ...
 #   bash benchmarks/gpu/run_on_gpu.sh play  [CLI args...]   # python -m isaaclab_rlinf play ...
+#   bash benchmarks/gpu/run_on_gpu.sh test  [pytest args...] # the tests marked gpu (skipped without CUDA)
 # Every job leaves in $OUT its JSON results or its log, and <job>_meta.json (device, packages, command;
 # set GIT_COMMIT on the command line: the host's copy of the tree has no .git).
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
@@ -56,6 +57,7 @@ PY
     fi
     exit "$rc"
     ;;
+  test) $py -m pytest -q -p no:cacheprovider -m gpu tests "$@" 2>&1 | tee "$OUT/test.log"; exit "${PIPESTATUS[0]}" ;;
   py) $py "$@" ;;
   *) echo "unknown job $job"; exit 2 ;;
 esac
