@@ -15,7 +15,6 @@ started by the same call.
 from __future__ import annotations
 
 import contextlib
-import copy
 import traceback
 from typing import Any
 
@@ -267,11 +266,11 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
                 obs_list[i] = self._wrap_obs(obs)
         if "success" not in extras:
             torch.gt(rewards, 0, out=successes)
-        sim_reset = (terminations | truncations).any(dim=1)  # IsaacLab reset these inside its step
+        sim_terminations, sim_truncations = terminations, truncations  # IsaacLab reset these in its step
 
         offsets = torch.arange(1, chunk + 1, device=self.device, dtype=torch.int32)
         steps = self._elapsed_steps[:, None] + offsets
-        truncations |= steps >= self._max_episode_steps
+        truncations = sim_truncations | (steps >= self._max_episode_steps)
         returns = torch.cat((self.returns[:, None], rewards), dim=1).cumsum(dim=1)[:, 1:]
         success_once = (successes.cumsum(dim=1) > 0) | self.success_once[:, None]
         self._elapsed_steps.copy_(steps[:, -1])
@@ -287,15 +286,21 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             if self.ignore_terminations:
                 episode["success_at_end"] = successes[:, i]
         if self.ignore_terminations:
-            terminations.zero_()
+            terminations = torch.zeros_like(sim_terminations)
 
-        past_terminations, past_truncations = terminations.any(dim=1), truncations.any(dim=1)
+        # RLinf reports a chunk's done flags on its last step only (a one-step chunk is already that)
+        past_terminations, past_truncations = (
+            (terminations.any(dim=1), truncations.any(dim=1))
+            if chunk > 1
+            else (terminations[:, 0], truncations[:, 0])
+        )
         if self.auto_reset:
             past_dones = past_terminations | past_truncations
             if past_dones.any():
+                sim_reset = (sim_terminations | sim_truncations).any(dim=1)
                 last = self._handle_auto_reset(past_dones, obs_list[-1], infos_list[-1], sim_reset)
                 obs_list[-1], infos_list[-1] = last
-        if self.auto_reset or self.ignore_terminations:  # done flags only on the chunk's last step
+        if chunk > 1 and (self.auto_reset or self.ignore_terminations):
             terminations, truncations = torch.zeros_like(terminations), torch.zeros_like(truncations)
             terminations[:, -1], truncations[:, -1] = past_terminations, past_truncations
         return obs_list, rewards, terminations, truncations, infos_list
@@ -338,21 +343,32 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         """
         if sim_reset is None:
             return super()._handle_auto_reset(dones, final_obs, infos)
-        env_ids = torch.arange(self.num_envs, device=dones.device)
-        stale = env_ids[dones & ~sim_reset]
+        stale = dones & ~sim_reset
         obs = final_obs
-        if len(stale):
-            obs, _ = self.env.reset(env_ids=stale)
+        if stale.any():
+            obs, _ = self.env.reset(env_ids=stale.nonzero().flatten())
             obs = self._wrap_obs(obs)
-        self._reset_metrics(env_ids[dones])
-        final_info = copy.deepcopy(infos)
+        self._reset_metrics(dones)
         return obs, {
             "final_observation": dict(final_obs),  # fresh tensors every step: a shallow copy is enough
-            "final_info": final_info,
+            "final_info": dict(infos),  # so are the metric snapshots (never written in place)
             "_final_info": dones,
             "_final_observation": dones,
             "_elapsed_steps": dones,
         }
+
+    def _reset_metrics(self, env_idx: torch.Tensor | None = None) -> None:
+        """RLinf's metric reset; a boolean mask of envs is applied without a host sync.
+
+        RLinf's base class turns env indices into a mask and writes through it (``t[mask] = 0``),
+        one nonzero-and-sync per buffer; ``masked_fill_`` needs none.
+        """
+        if env_idx is None or env_idx.dtype != torch.bool:
+            return super()._reset_metrics(env_idx)
+        for buf in (self.prev_step_reward, self.returns, self._elapsed_steps):
+            buf.masked_fill_(env_idx, 0)
+        for buf in (self.success_once, self.fail_once):
+            buf.masked_fill_(env_idx, False)
 
     def _episode_metrics(self) -> dict:
         """A snapshot of RLinf's episode metrics (the live buffers keep changing)."""
