@@ -125,11 +125,17 @@ class InProcessTaskEnv:
 
 
 def make_task_env(
-    task_id: str, num_envs: int, seed: int, device: str, success_term: str | None = "success"
+    task_id: str,
+    num_envs: int,
+    seed: int,
+    device: str,
+    success_term: str | None = "success",
+    spec: MappingSpec | None = None,
 ) -> tuple[TaskProcessEnv, _KitlessApp]:
     """Build an IsaacLab task kitless where its config allows; returns ``(env, app)`` as RLinf expects.
 
-    Runs inside RLinf's spawned subprocess, so it registers our tasks with gymnasium itself.
+    Runs inside RLinf's spawned subprocess, so it registers our tasks with gymnasium itself. With a
+    ``spec``, observation groups it never reads are left out of the task (see ``drop_unread_obs_groups``).
     """
     import gymnasium as gym
     from isaaclab.app import launch_simulation
@@ -140,6 +146,8 @@ def make_task_env(
     register()
     env_cfg = parse_env_cfg(task_id, device=device, num_envs=num_envs)
     env_cfg.seed = seed
+    if spec is not None:
+        drop_unread_obs_groups(env_cfg, spec)
     if not str(device).startswith("cuda"):
         _disable_cuda_graphs(env_cfg)
     context = launch_simulation(env_cfg, {"headless": True, "device": device})
@@ -150,6 +158,33 @@ def make_task_env(
     except BaseException:
         context.__exit__(None, None, None)
         raise
+
+
+def drop_unread_obs_groups(env_cfg: Any, spec: MappingSpec) -> list[str]:
+    """Remove from ``env_cfg`` the observation groups ``spec`` reads nothing from; returns their names.
+
+    IsaacLab computes every group each step, and its camera terms render their sensors (lazily: a camera
+    no term reads is never rendered). A states-only mapping of the embedded task rendered two cameras
+    per env and step for nothing; without them a CPU step of 16 envs took 12.8 instead of 35.3 ms.
+    Nothing is removed when a key does not resolve (the check against the live env then names it) or
+    when the mapping reads no group at all.
+    """
+    from isaaclab.managers import ObservationGroupCfg, ObservationTermCfg
+
+    def terms(group: Any) -> list[str] | None:
+        if group.concatenate_terms:  # one tensor: a key names the group whole
+            return None
+        return [t for t, v in vars(group).items() if isinstance(v, ObservationTermCfg)]
+
+    groups = {k: g for k, g in vars(env_cfg.observations).items() if isinstance(g, ObservationGroupCfg)}
+    structure = {k: terms(g) for k, g in groups.items()}
+    read = spec.groups_read(structure)
+    if not read:
+        return []
+    unread = [k for k in groups if k not in read]
+    for k in unread:
+        setattr(env_cfg.observations, k, None)
+    return unread
 
 
 def _disable_cuda_graphs(env_cfg: Any) -> None:
@@ -198,14 +233,14 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         self._observe_every_step = bool(cfg.video_cfg.get("save_video", False) or collect.get("enabled"))
 
     def _make_env_function(self):
-        # Plain values only: the factory is pickled into a spawned process.
+        # Picklable values only (the frozen spec is one): the factory goes to a spawned process.
         task_id, num_envs, seed = self.isaaclab_env_id, self.num_envs, self.seed
         device = self.cfg.init_params.get("device") or default_device()
-        success_term = self.spec.success_term
+        spec = self.spec
 
         def make_env():
             try:
-                return make_task_env(task_id, num_envs, seed, device, success_term)
+                return make_task_env(task_id, num_envs, seed, device, spec.success_term, spec)
             except Exception:
                 return _FailedTaskEnv(traceback.format_exc()), _FailedTaskEnv("")
 

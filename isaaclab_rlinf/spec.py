@@ -242,6 +242,21 @@ class MappingSpec:
     def camera_keys(self) -> tuple[str, ...]:
         return ((self.main_images,) if self.main_images else ()) + self.extra_view_images
 
+    def groups_read(self, structure: Mapping[str, Iterable[str] | None]) -> frozenset[str] | None:
+        """The observation groups this mapping reads, from the env's structure before it is built.
+
+        ``structure`` maps each group to its term names (None for a group built with
+        ``concatenate_terms=True``, which a key names whole). Keys resolve exactly as in
+        :meth:`resolve`; returns None when one does not (the check against the live env reports it).
+        """
+        obs = {g: (None if terms is None else dict.fromkeys(terms)) for g, terms in structure.items()}
+        try:
+            main, extras, states = self._resolve_refs(obs)
+        except MappingError:
+            return None
+        refs = ([main] if main else []) + list(extras) + [ref for ref, _ in states]
+        return frozenset(ref.term if ref.group is None else ref.group for ref in refs)
+
     def resolve(self, obs: Mapping[str, Any]) -> ObsLayout:
         """Resolve keys against ``obs`` and check shapes; cached per (spec, names, shapes, dtypes, device).
 

@@ -265,3 +265,38 @@ def test_with_a_video_every_step_of_a_chunk_is_mapped():
         env.close()
     assert [o["main_images"].shape for o in obs_list] == [(2, 96, 96, 3)] * 3
     assert [i["episode"]["episode_len"].tolist() for i in infos] == [[1, 1], [2, 2], [3, 3]]
+
+
+STATES_ONLY = {k: v for k, v in BLOCK.items() if k not in ("main_images", "extra_view_images")}
+
+
+def test_observation_groups_the_mapping_never_reads_are_dropped_from_the_task_config():
+    from isaaclab_tasks.utils import parse_env_cfg
+
+    from isaaclab_rlinf.env import drop_unread_obs_groups
+    from isaaclab_rlinf.spec import MappingSpec
+
+    isaaclab_rlinf.register()
+    cfg = parse_env_cfg(CARTPOLE_CAMERA.id, device="cpu", num_envs=2)
+    assert drop_unread_obs_groups(cfg, MappingSpec.from_config(BLOCK)) == []  # reads both groups
+    assert drop_unread_obs_groups(cfg, MappingSpec.from_config(STATES_ONLY)) == ["cameras"]
+    assert cfg.observations.cameras is None and cfg.observations.policy is not None
+    typo = MappingSpec.from_config(STATES_ONLY | {"states": [{"key": "joint_poss"}]})
+    cfg = parse_env_cfg(CARTPOLE_CAMERA.id, device="cpu", num_envs=2)
+    assert drop_unread_obs_groups(cfg, typo) == []  # left to the live check, which names the key
+
+
+@pytest.mark.sim
+def test_a_states_only_mapping_renders_no_camera():
+    """IsaacLab renders a camera only for a term that reads it (with both views mapped, the frame
+    counters of both cameras advance); the states-only task has no such term."""
+    env = build_env(make_env_cfg(STATES_ONLY, in_process=True), 2)
+    try:
+        obs, _ = env.reset()
+        isaac = env.env._env.env
+        assert list(isaac.observation_manager.active_terms) == ["policy"]
+        assert obs["states"].shape == (2, 6) and "main_images" not in obs
+        env.chunk_step(torch.zeros(2, 2, 1))
+        assert all(cam.frame.eq(0).all() for cam in (isaac.scene["front_camera"], isaac.scene["side_camera"]))
+    finally:
+        env.close()

@@ -466,6 +466,29 @@ def test_key_in_two_groups_is_ambiguous_and_suggests_group_term():
     )
 
 
+STRUCTURE = {  # live_obs()'s groups and terms, an unread group, and one built with concatenate_terms
+    "policy": ["robot_joint_state", "robot_dex3_joint_state"],
+    "camera_images": ["front_camera", "left_wrist_camera", "right_wrist_camera"],
+    "critic": ["value_hint"],
+    "privileged": None,
+}
+
+
+def test_groups_read_are_the_groups_the_keys_resolve_to():
+    assert SPEC.groups_read(STRUCTURE) == {"policy", "camera_images"}
+    states_only = MappingSpec.from_config(block(main_images=None, extra_view_images=None, gr00t_mapping=None))
+    assert states_only.groups_read(STRUCTURE) == {"policy"}
+    whole = MappingSpec(states=[StateTerm("privileged"), StateTerm("critic.value_hint")])
+    assert whole.groups_read(STRUCTURE) == {"privileged", "critic"}
+
+
+def test_groups_read_is_none_when_a_key_does_not_resolve():
+    """Then nothing is pruned before the env is built; the live check names the key."""
+    assert MappingSpec(states=[StateTerm("robot_joint_stat")]).groups_read(STRUCTURE) is None
+    ambiguous = STRUCTURE | {"x": ["value_hint"]}
+    assert MappingSpec(states=[StateTerm("value_hint")]).groups_read(ambiguous) is None
+
+
 def test_group_dot_term_disambiguates():
     obs = live_obs()
     obs["critic"] = {"robot_joint_state": torch.zeros(4, 87)}
