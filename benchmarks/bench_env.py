@@ -4,8 +4,10 @@ Side by side in one run, each variant in a fresh process (one IsaacLab simulatio
   raw      IsaacLab's env stepped directly (zero actions on the sim device), observations computed;
   subproc  our env class as RLinf builds it, simulator in RLinf's spawned subprocess (queue hand-offs);
   inproc   our env class with ``init_params.in_process: true`` (simulator in the caller's process);
-  inproc_states  the same with a states-only mapping (no camera views converted or handed on).
-The simulator renders both cameras in every variant (the task's observation groups ask for them).
+  inproc_states  the same with a states-only mapping: no camera views converted or handed on, and
+                 (since 25ee333) the task built without its unread camera group, so nothing is rendered.
+The other variants render both cameras (raw: the task as registered; inproc/subproc: the mapping reads
+them). ``benchmarks/diag_env_step.py`` compares raw and class on one and the same simulator instead.
 ``--before DIR`` also runs the env-class variants with an older checkout's package first on the path
 (``v@before``), so a change is measured before and after in one run on one machine.
 Each variant runs ``--rounds`` times (order alternating), each run reporting the median of 3 timed
