@@ -7,7 +7,7 @@ Side by side in one run, each variant in a fresh process (one IsaacLab simulatio
   inproc_states  the same with a states-only mapping: no camera views converted or handed on, and
                  (since 25ee333) the task built without its unread camera group, so nothing is rendered.
 The other variants render both cameras (raw: the task as registered; inproc/subproc: the mapping reads
-them). ``benchmarks/diag_env_step.py`` compares raw and class on one and the same simulator instead.
+them). ``benchmarks/profile_env_step.py`` compares raw and class on one and the same simulator instead.
 ``--before DIR`` also runs the env-class variants with an older checkout's package first on the path
 (``v@before``), so a change is measured before and after in one run on one machine.
 Each variant runs ``--rounds`` times (order alternating), each run reporting the median of 3 timed

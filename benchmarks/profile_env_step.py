@@ -1,9 +1,12 @@
-"""Where an env step's time goes: raw IsaacLab vs ``IsaacLabGenericEnv.chunk_step`` on the same simulator.
+"""What our env class adds to a simulator step, variant by variant, in one process.
 
-One process, one simulation (in process, states-only mapping): timed windows alternate between stepping
-IsaacLab directly and stepping it through our env class, so machine drift hits both alike (separate
-processes varied +-12% on one H100). Then ``torch.profiler`` lists the ops of a few chunk steps.
-Usage: python benchmarks/profile_env_step.py [--num_envs 1024] [--steps 400] [--chunk 8] [--device cuda:0]
+Alternating timed windows on one in-process simulator (states-only mapping, so no camera is rendered:
+raw and class step the very same simulator) for: raw IsaacLab (action
+on the device), raw IsaacLab plus the one host sync RLinf's env worker does after every chunk anyway
+(``chunk_dones.any()``), ``chunk_step`` with CPU actions (what RLinf hands over), with actions already
+on the device, and with RLinf's auto-reset off; per variant, CUDA syncs / copies / launches per chunk.
+Ratios are taken window by window (variant order rotating), then the median: the host drifts.
+Usage: python benchmarks/profile_env_step.py [--num_envs 1024] [--chunks 1 8] [--json out.json]
 """
 
 from __future__ import annotations
@@ -19,85 +22,84 @@ from run_meta import run_meta
 
 from isaaclab_rlinf.rollout import build_env, env_config
 
-
-def _timed(fn, calls: int, device: str) -> float:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
+API = ("cudaStreamSynchronize", "cudaMemcpyAsync", "cudaLaunchKernel", "cuLaunchKernel", "cudaGraphLaunch")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--num_envs", type=int, default=1024)
-    parser.add_argument("--steps", type=int, default=400)
-    parser.add_argument("--chunk", type=int, default=8)
-    parser.add_argument("--windows", type=int, default=4)
+    parser.add_argument("--chunks", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--steps", type=int, default=96)
+    parser.add_argument("--windows", type=int, default=15)
     parser.add_argument("--device", default="cuda:0")
-    parser.add_argument(
-        "--no_auto_reset", action="store_true",
-        help="RLinf's auto-reset off (IsaacLab still resets finished envs inside its step)",
-    )  # fmt: skip
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
-    n, chunk, calls = args.num_envs, args.chunk, args.steps // args.chunk
-
-    cfg = env_config(
-        STATES_ONLY, TASK, device=args.device, in_process=True, auto_reset=not args.no_auto_reset
-    )
-    env = build_env(cfg, n)
+    n, dev = args.num_envs, args.device
+    sync = torch.cuda.synchronize if dev.startswith("cuda") else (lambda: None)
+    env = build_env(env_config(STATES_ONLY, TASK, device=dev, in_process=True), n)
     env.reset()
-    sim = env.env  # InProcessTaskEnv: the same IsaacLab env, stepped without our class
-    cpu_actions = torch.zeros(n, chunk, 1)  # what RLinf hands the env
-    raw_action = torch.zeros(n, 2, device=args.device)
+    sim = env.env
+    raw_action = torch.zeros(n, 2, device=dev)
+    result = {"meta": run_meta(), "num_envs": n, "rows": []}
+    for chunk in args.chunks:
+        cpu_a, dev_a = torch.zeros(n, chunk, 1), torch.zeros(n, chunk, 1, device=dev)
 
-    def raw_chunk():
-        for _ in range(chunk):
-            sim.step(raw_action)
+        def raw(chunk=chunk):
+            for _ in range(chunk):
+                out = sim.step(raw_action)
+            return out
 
-    def class_chunk():
-        env.chunk_step(cpu_actions)
+        def raw_synced():  # + the host sync RLinf's env worker does after every chunk (chunk_dones.any())
+            _, _, terminated, truncated, _ = raw()
+            bool((terminated | truncated).any())
 
-    for fn in (raw_chunk, class_chunk):  # warm-up: kernel compiles, CUDA graph capture
-        _timed(fn, max(1, 20 // chunk), args.device)
-    raw_s, class_s = [], []
-    for _ in range(args.windows):
-        raw_s.append(_timed(raw_chunk, calls, args.device))
-        class_s.append(_timed(class_chunk, calls, args.device))
-    steps = n * calls * chunk
-    raw_rate, class_rate = steps / statistics.median(raw_s), steps / statistics.median(class_s)
-    per_step_ms = {
-        "raw": statistics.median(raw_s) / (calls * chunk) * 1e3,
-        "class": statistics.median(class_s) / (calls * chunk) * 1e3,
-    }
-    print(f"{n} envs, chunk {chunk}: raw {raw_rate:.0f} env-steps/s, class {class_rate:.0f} "
-          f"({class_rate / raw_rate:.3f}x); ms per step {per_step_ms}")  # fmt: skip
+        def no_reset(a):
+            env.auto_reset = False
+            try:
+                env.chunk_step(a)
+            finally:
+                env.auto_reset = True
 
-    activities = [torch.profiler.ProfilerActivity.CPU]
-    if args.device.startswith("cuda"):
-        activities.append(torch.profiler.ProfilerActivity.CUDA)
-    with torch.profiler.profile(activities=activities) as prof:
-        for _ in range(4):
-            class_chunk()
-    table = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25)
-    print(table)
+        variants = {
+            "raw": raw,
+            "raw_synced": raw_synced,
+            "class": lambda a=cpu_a: env.chunk_step(a),
+            "class_dev_actions": lambda a=dev_a: env.chunk_step(a),
+            "class_no_auto_reset": lambda a=cpu_a: no_reset(a),
+        }
+        calls = max(1, args.steps // chunk)
+        times = {k: [] for k in variants}
+        for fn in variants.values():
+            for _ in range(3):
+                fn()
+        names = list(variants)
+        for w in range(args.windows):  # order rotates per window; ratios are taken within a window
+            for k in names[w % len(names) :] + names[: w % len(names)]:
+                sync()
+                t = time.perf_counter()
+                for _ in range(calls):
+                    variants[k]()
+                sync()
+                times[k].append((time.perf_counter() - t) / (calls * chunk) * 1e3)
+        row = {"chunk": chunk, "ms_per_step": {k: statistics.median(v) for k, v in times.items()}}
+        ratios = {k: sorted(r / t for r, t in zip(times["raw"], v, strict=True)) for k, v in times.items()}
+        row["vs_raw"] = {k: statistics.median(v) for k, v in ratios.items()}
+        row["vs_raw_quartiles"] = {k: statistics.quantiles(v, n=4)[::2] for k, v in ratios.items()}
+        row["ms_per_step_windows"] = times
+        row["api_calls_per_chunk"] = {}
+        for k, fn in variants.items():
+            with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+                for _ in range(4):
+                    fn()
+            c = {e.key: e.count / 4 for e in prof.key_averages() if e.key in API}
+            row["api_calls_per_chunk"][k] = c
+        summary = ", ".join(f"{k} {v:.3f}" for k, v in row["vs_raw"].items())
+        print(f"chunk {chunk}: vs raw {summary}", flush=True)
+        result["rows"].append(row)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(result, f, indent=1)
     env.close()
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(
-                {"meta": run_meta(), "num_envs": n, "chunk": chunk, "auto_reset": not args.no_auto_reset,
-                 "raw_env_steps_per_s": raw_rate,
-                 "class_env_steps_per_s": class_rate, "class_vs_raw": class_rate / raw_rate,
-                 "ms_per_step": per_step_ms, "raw_windows_s": raw_s, "class_windows_s": class_s,
-                 "profile_top_ops": table},
-                f, indent=1,
-            )  # fmt: skip
 
 
 if __name__ == "__main__":
