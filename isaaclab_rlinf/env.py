@@ -271,7 +271,7 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         return to_rlinf_obs(obs, self.spec)
 
     def chunk_step(self, chunk_actions: torch.Tensor):
-        """RLinf's ``IsaacLabBaseEnv.chunk_step`` (same returns), with less work per step.
+        """RLinf's ``IsaaclabBaseEnv.chunk_step`` (same returns), with less work per step.
 
         The simulator is stepped ``T`` times with nothing else per step but four copies of its results
         into [N, T] buffers (it reuses its own); RLinf's per-episode bookkeeping (step counters, its

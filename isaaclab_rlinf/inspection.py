@@ -1,8 +1,9 @@
 """``isaaclab-rlinf inspect``: what the policy will receive from a config's task, on CPU, without Ray.
 
 It builds the task with the same code the RLinf env worker runs (:func:`isaaclab_rlinf.env.make_task_env`,
-in this process), checks the ``isaaclab`` block against the live env (:meth:`MappingSpec.validate`, with
-the model's action width), steps it with zero or uniform random actions padded by
+in this process; with every observation group, so a wrong key's error lists all terms), checks the
+``isaaclab`` block against the live env (:meth:`MappingSpec.validate`, with the model's action width),
+steps it with zero or uniform random actions padded by
 :func:`~isaaclab_rlinf.converters.to_isaaclab_action`, and maps every observation with
 :func:`~isaaclab_rlinf.converters.to_rlinf_obs` (and :func:`~isaaclab_rlinf.converters.to_gr00t_obs` when
 the block has ``gr00t_mapping``). It writes:
