@@ -41,6 +41,18 @@ class _KitlessApp:
         self._context.__exit__(None, None, None)
 
 
+def _select_obs(mask: torch.Tensor, a: dict, b: dict) -> dict:
+    """Per env, RLinf observation ``a`` where ``mask`` is set, else ``b`` (non-tensor entries from ``a``)."""
+    out = {}
+    for k, v in a.items():
+        if isinstance(v, torch.Tensor):
+            m = mask.to(v.device).view(-1, *([1] * (v.dim() - 1)))
+            out[k] = torch.where(m, v, b[k])
+        else:
+            out[k] = v
+    return out
+
+
 class TaskProcessEnv:
     """The IsaacLab env as seen from RLinf's subprocess loop, trimmed to what crosses the process boundary.
 
@@ -73,6 +85,10 @@ class TaskProcessEnv:
         extras = {}
         if self.success_term is not None:
             extras["success"] = self.env.termination_manager.get_term(self.success_term)
+        # set by IsaacLab (cfg.compute_final_obs) only in a step that reset envs; taken so none is stale
+        final_obs = self.env.extras.pop("final_obs", None)
+        if final_obs is not None:
+            extras["final_obs"] = final_obs
         return obs, reward, terminated, truncated, extras
 
     def close(self) -> None:
@@ -131,11 +147,15 @@ def make_task_env(
     device: str,
     success_term: str | None = "success",
     spec: MappingSpec | None = None,
+    terminal_obs: bool = False,
 ) -> tuple[TaskProcessEnv, _KitlessApp]:
     """Build an IsaacLab task kitless where its config allows; returns ``(env, app)`` as RLinf expects.
 
     Runs inside RLinf's spawned subprocess, so it registers our tasks with gymnasium itself. With a
     ``spec``, observation groups it never reads are left out of the task (see ``drop_unread_obs_groups``).
+    ``terminal_obs`` has IsaacLab compute the observation of envs it is about to reset
+    (``compute_final_obs``; one more observation pass in steps that end an episode), which ``step``
+    returns as ``extras["final_obs"]``.
     """
     import gymnasium as gym
     from isaaclab.app import launch_simulation
@@ -148,6 +168,8 @@ def make_task_env(
     env_cfg.seed = seed
     if spec is not None:
         drop_unread_obs_groups(env_cfg, spec)
+    if terminal_obs and hasattr(env_cfg, "compute_final_obs"):
+        env_cfg.compute_final_obs = True
     if not str(device).startswith("cuda"):
         _disable_cuda_graphs(env_cfg)
     context = launch_simulation(env_cfg, {"headless": True, "device": device})
@@ -236,11 +258,11 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         # Picklable values only (the frozen spec is one): the factory goes to a spawned process.
         task_id, num_envs, seed = self.isaaclab_env_id, self.num_envs, self.seed
         device = self.cfg.init_params.get("device") or default_device()
-        spec = self.spec
+        spec, terminal_obs = self.spec, bool(self.cfg.auto_reset)  # RLinf reads final obs only then
 
         def make_env():
             try:
-                return make_task_env(task_id, num_envs, seed, device, spec.success_term, spec)
+                return make_task_env(task_id, num_envs, seed, device, spec.success_term, spec, terminal_obs)
             except Exception:
                 return _FailedTaskEnv(traceback.format_exc()), _FailedTaskEnv("")
 
@@ -292,11 +314,15 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         truncations = torch.empty_like(terminations)
         successes = torch.empty_like(terminations)
         obs_list: list[dict | None] = [None] * chunk
+        terminal = None  # per env IsaacLab reset in this chunk: its last observation before the reset
         for i in range(chunk):
             obs, reward, terminated, truncated, extras = self.env.step(actions[:, i])
             rewards[:, i], terminations[:, i], truncations[:, i] = reward, terminated, truncated
             if "success" in extras:
                 successes[:, i] = extras["success"]
+            if "final_obs" in extras:  # only in steps that reset envs
+                ended = self._wrap_obs(extras["final_obs"])
+                terminal = ended if terminal is None else _select_obs(terminated | truncated, ended, terminal)
             if self._observe_every_step or i == chunk - 1:
                 obs_list[i] = self._wrap_obs(obs)
         if "success" not in extras:
@@ -333,7 +359,7 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             past_dones = past_terminations | past_truncations
             if past_dones.any():
                 sim_reset = (sim_terminations | sim_truncations).any(dim=1)
-                last = self._handle_auto_reset(past_dones, obs_list[-1], infos_list[-1], sim_reset)
+                last = self._handle_auto_reset(past_dones, obs_list[-1], infos_list[-1], sim_reset, terminal)
                 obs_list[-1], infos_list[-1] = last
         if chunk > 1 and (self.auto_reset or self.ignore_terminations):
             terminations, truncations = torch.zeros_like(terminations), torch.zeros_like(truncations)
@@ -355,6 +381,7 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         self.returns += reward
         self.success_once |= success
         obs = self._wrap_obs(obs)
+        terminal = self._wrap_obs(extras["final_obs"]) if "final_obs" in extras else None
         infos = {"episode": self._episode_metrics()}
         if self.ignore_terminations:
             infos["episode"]["success_at_end"] = success.clone()
@@ -362,10 +389,10 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         if auto_reset and self.auto_reset:
             dones = terminations | truncations
             if dones.any():
-                obs, infos = self._handle_auto_reset(dones, obs, infos, sim_done)
+                obs, infos = self._handle_auto_reset(dones, obs, infos, sim_done, terminal)
         return obs, reward, terminations, truncations, infos
 
-    def _handle_auto_reset(self, dones, final_obs, infos, sim_reset=None):
+    def _handle_auto_reset(self, dones, final_obs, infos, sim_reset=None, terminal=None):
         """RLinf's auto-reset, without resetting again what IsaacLab has already reset.
 
         RLinf's base class resets every done env; IsaacLab has reset the ones it terminated or timed
@@ -375,6 +402,10 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         episode metrics restart for every done env, and the ``final_*`` infos are as RLinf builds them.
         An env IsaacLab reset mid-chunk keeps the steps it has taken since (RLinf's own counters restart
         at the chunk's end, so its ``max_episode_steps`` counts from there, as it always did).
+
+        ``final_observation`` is what RLinf bootstraps a truncated episode's value from. For the envs
+        IsaacLab reset, ``final_obs`` (the step's observation) already belongs to the next episode;
+        theirs comes from ``terminal``, the observation IsaacLab computed just before the reset.
         """
         if sim_reset is None:
             return super()._handle_auto_reset(dones, final_obs, infos)
@@ -384,9 +415,11 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             obs, _ = self.env.reset(env_ids=stale.nonzero().flatten())
             obs = self._wrap_obs(obs)
         self._reset_metrics(dones)
+        # fresh tensors every step (a shallow copy suffices), as are the metric snapshots in infos
+        final = dict(final_obs) if terminal is None else _select_obs(sim_reset, terminal, final_obs)
         return obs, {
-            "final_observation": dict(final_obs),  # fresh tensors every step: a shallow copy is enough
-            "final_info": dict(infos),  # so are the metric snapshots (never written in place)
+            "final_observation": final,
+            "final_info": dict(infos),
             "_final_info": dones,
             "_final_observation": dones,
             "_elapsed_steps": dones,

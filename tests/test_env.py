@@ -13,6 +13,7 @@ from rlinf.data.embodied_io_struct import EnvOutput
 import isaaclab_rlinf
 from isaaclab_rlinf.rollout import build_env, env_config
 from isaaclab_rlinf.tasks import CARTPOLE_CAMERA
+from isaaclab_rlinf.tasks.cartpole_camera.env_cfg import CART_BOUNDS
 
 NUM_ENVS = 4
 BLOCK = {
@@ -24,6 +25,7 @@ BLOCK = {
     "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
     "success_term": "success",
 }
+STATES_ONLY = {k: v for k, v in BLOCK.items() if k not in ("main_images", "extra_view_images")}
 
 
 def make_env_cfg(
@@ -267,9 +269,6 @@ def test_with_a_video_every_step_of_a_chunk_is_mapped():
     assert [i["episode"]["episode_len"].tolist() for i in infos] == [[1, 1], [2, 2], [3, 3]]
 
 
-STATES_ONLY = {k: v for k, v in BLOCK.items() if k not in ("main_images", "extra_view_images")}
-
-
 def test_observation_groups_the_mapping_never_reads_are_dropped_from_the_task_config():
     from isaaclab_tasks.utils import parse_env_cfg
 
@@ -300,3 +299,26 @@ def test_a_states_only_mapping_renders_no_camera():
         assert all(cam.frame.eq(0).all() for cam in (isaac.scene["front_camera"], isaac.scene["side_camera"]))
     finally:
         env.close()
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("in_process", [True, False], ids=["in_process", "subprocess"])
+def test_final_observation_is_the_last_one_before_isaaclab_reset_the_env(in_process):
+    """RLinf bootstraps a truncated episode's value from ``final_observation``. IsaacLab resets an env
+    inside its step, so the observation the step returns already belongs to the next episode; the
+    terminal one is computed by IsaacLab just before the reset (``compute_final_obs``)."""
+    env = build_env(make_env_cfg(STATES_ONLY, in_process=in_process), 2)
+    try:
+        env.reset()
+        for _ in range(30):  # full effort to one side: the cart leaves its bounds (cart_out_of_bounds)
+            obs_list, _, terminations, _, infos = env.chunk_step(torch.ones(2, 6, 1))
+            if terminations[:, -1].any():
+                break
+        else:
+            pytest.fail("the cart never left its bounds")
+    finally:
+        env.close()
+    ended = terminations[:, -1]
+    cart_at_end = infos[-1]["final_observation"]["states"][ended, 0]  # states[0]: the cart's position
+    cart_now = obs_list[-1]["states"][ended, 0]  # a few steps into the next episode
+    assert (cart_at_end.abs() >= CART_BOUNDS).all() and (cart_now.abs() < CART_BOUNDS).all()
