@@ -242,6 +242,7 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             # RLinf's base class reads the instruction from init_params; the spec is the one source.
             cfg.init_params.task_description = self.spec.task_description
         self._policy_action_dim: int | None = None
+        self._step_offsets: dict[int, torch.Tensor] = {}  # chunk length -> [1..T], built once
         self._max_episode_steps = int(cfg.max_episode_steps)
         super().__init__(cfg, num_envs, seed_offset, total_num_processes, worker_info)
         # In process, a padded chunk goes to the sim device in one copy (IsaacLab would otherwise copy
@@ -329,11 +330,19 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
             torch.gt(rewards, 0, out=successes)
         sim_terminations, sim_truncations = terminations, truncations  # IsaacLab reset these in its step
 
-        offsets = torch.arange(1, chunk + 1, device=self.device, dtype=torch.int32)
+        offsets = self._step_offsets.get(chunk)
+        if offsets is None:
+            offsets = self._step_offsets[chunk] = torch.arange(
+                1, chunk + 1, device=self.device, dtype=torch.int32
+            )
         steps = self._elapsed_steps[:, None] + offsets
         truncations = sim_truncations | (steps >= self._max_episode_steps)
-        returns = torch.cat((self.returns[:, None], rewards), dim=1).cumsum(dim=1)[:, 1:]
-        success_once = (successes.cumsum(dim=1) > 0) | self.success_once[:, None]
+        if chunk == 1:  # no running sums needed (one kernel each instead of three)
+            returns = self.returns[:, None] + rewards
+            success_once = successes | self.success_once[:, None]
+        else:
+            returns = torch.cat((self.returns[:, None], rewards), dim=1).cumsum(dim=1)[:, 1:]
+            success_once = (successes.cumsum(dim=1) > 0) | self.success_once[:, None]
         self._elapsed_steps.copy_(steps[:, -1])
         self.returns.copy_(returns[:, -1])
         self.success_once.copy_(success_once[:, -1])

@@ -177,17 +177,24 @@ def test_rollout_writes_frames_of_every_camera_and_finished_episodes(tmp_path):
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("save_video", [False, True], ids=["last_step_only", "every_step"])
-def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns(save_video):
+@pytest.mark.parametrize(
+    ("chunk", "save_video", "success_term"),
+    [(4, False, "success"), (4, True, "success"), (1, False, "success"), (4, False, None), (1, False, None)],
+    ids=["last_step_only", "every_step", "chunk1", "reward_success", "chunk1_reward_success"],
+)
+def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns(chunk, save_video, success_term):
     """Our chunk_step (bookkeeping once per chunk) against RLinf's own (``step`` by ``step``), replayed
-    from the same seed on the same simulator (in process): a truncation mid-chunk and the auto-reset at
-    the chunk's end included; with a video every step's observation and metrics, else the last's."""
+    from the same seed on the same simulator (in process) for 48 steps: RLinf's truncation at step 40
+    and the auto-reset after it included; with a video every step's observation and metrics, else the
+    last's. Without a success term success is ``reward > 0``, which turns false for falling poles from
+    about step 25 (the task's own success term fires only at its 300-step time-out)."""
     from rlinf.envs.isaaclab.isaaclab_env import IsaaclabBaseEnv
 
     from isaaclab_rlinf.converters import to_isaaclab_action
 
-    env = build_env(make_env_cfg(max_episode_steps=5, in_process=True, save_video=save_video), 3)
-    actions = torch.rand(3, 3, 4, 1, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    block = BLOCK | {"success_term": success_term}
+    env = build_env(make_env_cfg(block, max_episode_steps=40, in_process=True, save_video=save_video), 3)
+    actions = torch.rand(48 // chunk, 3, chunk, 1, generator=torch.Generator().manual_seed(0)) * 2 - 1
     try:
         runs = []
         for chunk_step in (
@@ -195,7 +202,7 @@ def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns(save_vid
             lambda a: IsaaclabBaseEnv.chunk_step(env, to_isaaclab_action(a, env.spec)),
         ):
             env.reset(seed=0)
-            runs.append([chunk_step(actions[k]) for k in range(3)])
+            runs.append([chunk_step(a) for a in actions])
     finally:
         env.close()
     for ours, theirs in zip(*runs, strict=True):
@@ -203,10 +210,10 @@ def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns(save_vid
         obs_b, rewards_b, terminations_b, truncations_b, infos_b = theirs
         assert torch.equal(rewards, rewards_b)
         assert torch.equal(terminations, terminations_b) and torch.equal(truncations, truncations_b)
-        observed = range(4) if save_video else [3]
+        observed = range(chunk) if save_video else [chunk - 1]
         # without a video or data collection only the chunk's last step is mapped (RLinf reads only it)
-        assert [o is not None for o in obs] == [i in observed for i in range(4)]
-        assert [i == {} for i in infos] == [i not in observed for i in range(4)]
+        assert [o is not None for o in obs] == [i in observed for i in range(chunk)]
+        assert [i == {} for i in infos] == [i not in observed for i in range(chunk)]
         for t in observed:
             assert obs[t]["states"].tolist() == obs_b[t]["states"].tolist()
             assert torch.equal(obs[t]["main_images"], obs_b[t]["main_images"])
@@ -217,8 +224,9 @@ def test_chunk_step_returns_exactly_what_rlinfs_base_chunk_step_returns(save_vid
             # summed at once (a scan on CUDA) rather than step by step: equal up to float rounding
             torch.testing.assert_close(episode["return"], episode_b["return"])
             torch.testing.assert_close(episode["reward"], episode_b["reward"])
-    # step 5 of 12 is in the second chunk (4 steps each): RLinf's truncation there, the auto-reset at its end
-    assert runs[0][1][3][:, -1].all() and "final_info" in runs[0][1][4][-1]
+    # step 40 ends RLinf's episodes (max_episode_steps=40): truncated at that chunk's end, auto-reset
+    k = 39 // chunk  # the chunk holding step 40
+    assert runs[0][k][3][:, -1].all() and "final_info" in runs[0][k][4][-1]
 
 
 @pytest.mark.sim
