@@ -39,11 +39,17 @@ BLOCK = {
 STATES_ONLY = {k: v for k, v in BLOCK.items() if k not in ("main_images", "extra_view_images")}
 
 
-def _sync(device: str) -> None:
+def timed(step, calls: int, device: str) -> float:
+    """Seconds for ``calls`` calls of ``step``, with the device's queued work finished at both ends."""
     import torch
 
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    sync()
+    start = time.perf_counter()
+    for _ in range(calls):
+        step()
+    sync()
+    return time.perf_counter() - start
 
 
 def _rate(step, env_steps_per_call: int, calls: int, warmup: int, device: str, windows: int = 3) -> float:
@@ -51,15 +57,7 @@ def _rate(step, env_steps_per_call: int, calls: int, warmup: int, device: str, w
     (kernel compiles, CUDA graph capture)."""
     for _ in range(warmup):
         step()
-    rates = []
-    for _ in range(windows):
-        _sync(device)
-        start = time.perf_counter()
-        for _ in range(calls):
-            step()
-        _sync(device)
-        rates.append(env_steps_per_call * calls / (time.perf_counter() - start))
-    return statistics.median(rates)
+    return statistics.median(env_steps_per_call * calls / timed(step, calls, device) for _ in range(windows))
 
 
 def run_raw(num_envs: int, steps: int, device: str) -> float:

@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 
 import torch
-from bench_env import STATES_ONLY, TASK
+from bench_env import STATES_ONLY, TASK, timed
 from run_meta import run_meta
 
 from isaaclab_rlinf.rollout import build_env, env_config
@@ -35,7 +34,6 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     n, dev = args.num_envs, args.device
-    sync = torch.cuda.synchronize if dev.startswith("cuda") else (lambda: None)
     env = build_env(env_config(STATES_ONLY, TASK, device=dev, in_process=True), n)
     env.reset()
     sim = env.env
@@ -75,12 +73,7 @@ def main() -> None:
         names = list(variants)
         for w in range(args.windows):  # order rotates per window; ratios are taken within a window
             for k in names[w % len(names) :] + names[: w % len(names)]:
-                sync()
-                t = time.perf_counter()
-                for _ in range(calls):
-                    variants[k]()
-                sync()
-                times[k].append((time.perf_counter() - t) / (calls * chunk) * 1e3)
+                times[k].append(timed(variants[k], calls, dev) / (calls * chunk) * 1e3)
         row = {"chunk": chunk, "ms_per_step": {k: statistics.median(v) for k, v in times.items()}}
         ratios = {k: sorted(r / t for r, t in zip(times["raw"], v, strict=True)) for k, v in times.items()}
         row["vs_raw"] = {k: statistics.median(v) for k, v in ratios.items()}

@@ -48,6 +48,16 @@ def make_env_cfg(
     return cfg
 
 
+def push_until_the_cart_leaves_its_bounds(env, chunk: int) -> tuple:
+    """Full effort to one side, chunk after chunk, until ``cart_out_of_bounds`` ends an episode;
+    returns that ``chunk_step``'s results."""
+    for _ in range(30):
+        out = env.chunk_step(torch.ones(env.num_envs, chunk, 1))
+        if out[2][:, -1].any():
+            return out
+    pytest.fail("the cart never left its bounds")
+
+
 def test_register_makes_rlinf_return_our_class_for_the_embedded_task():
     from rlinf.envs import get_env_cls
 
@@ -247,15 +257,10 @@ def test_envs_the_task_ended_are_not_reset_a_second_time():
     sim.step = recording_step
     try:
         env.reset()
-        for _ in range(30):  # full effort to one side: the cart leaves its bounds (cart_out_of_bounds)
-            ended.clear()
-            _, _, terminations, _, infos = env.chunk_step(torch.ones(2, chunk, 1))
-            if terminations[:, -1].any():
-                break
-        else:
-            pytest.fail("the cart never left its bounds")
+        _, _, terminations, _, infos = push_until_the_cart_leaves_its_bounds(env, chunk)
+        last_chunk = torch.stack(ended[-chunk:])
         for e in terminations[:, -1].nonzero().flatten().tolist():
-            j = int(torch.stack(ended)[:, e].nonzero()[-1])  # the sub-step at which IsaacLab reset it
+            j = int(last_chunk[:, e].nonzero()[-1])  # the sub-step at which IsaacLab reset it
             assert j < chunk - 1  # (seed 7) so a second reset would show: it would zero the counter
             assert int(isaac.episode_length_buf[e]) == chunk - 1 - j
         assert "final_info" in infos[-1]  # RLinf still sees the episode end and its metrics
@@ -318,12 +323,7 @@ def test_final_observation_is_the_last_one_before_isaaclab_reset_the_env(in_proc
     env = build_env(make_env_cfg(STATES_ONLY, in_process=in_process), 2)
     try:
         env.reset()
-        for _ in range(30):  # full effort to one side: the cart leaves its bounds (cart_out_of_bounds)
-            obs_list, _, terminations, _, infos = env.chunk_step(torch.ones(2, 6, 1))
-            if terminations[:, -1].any():
-                break
-        else:
-            pytest.fail("the cart never left its bounds")
+        obs_list, _, terminations, _, infos = push_until_the_cart_leaves_its_bounds(env, 6)
     finally:
         env.close()
     ended = terminations[:, -1]
