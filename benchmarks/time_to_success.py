@@ -1,0 +1,218 @@
+"""Time to success: IsaacLab's own rsl_rl against our ``isaaclab-rlinf train``, same task, back to back.
+
+A user with a small policy compares us with what IsaacLab already ships. Both runs start a fresh process
+and are timed from that start (imports, simulator build, kernel compiles and Ray start-up included), to
+the first iteration (rsl_rl) or epoch (RLinf) whose mean episode return reaches ``--return_threshold``
+(and, where the task has a ``success`` term, whose success rate reaches ``--success_threshold``).
+
+  rsl_rl   IsaacLab's ``RslRlVecEnvWrapper`` + rsl_rl's ``OnPolicyRunner`` with IsaacLab's stock agent
+           config for the task (``--agent MODULE:CLASS``; the cartpole's by default). It sees the same
+           state terms as our packaged MLP mapping (the task's ``policy`` group, concatenated, cameras
+           left out); it stops at the threshold or after ``--rsl_max_iterations``.
+  rlinf    ``python -m isaaclab_rlinf train --task ... --max_epochs N [overrides]`` as a user runs it,
+           stdout timestamped line by line; RLinf's per-epoch split (env, predict, hand-off, actor) kept.
+
+Usage (one GPU):
+  python benchmarks/time_to_success.py --task Isaac-RLinf-Cartpole-Camera-v0 --num_envs 4096 \
+      --rlinf_epochs 30 --json out.json [--rlinf_overrides env.train.total_num_envs=1024 ...]
+``--only rsl_rl|rlinf`` runs one side. Returns are IsaacLab's (reward terms scale by the step dt), so the
+two sides' numbers are the same quantity: the cartpole's best is 5.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE / "gpu")]
+
+from parse_train_log import parse  # noqa: E402
+from run_meta import run_meta  # noqa: E402
+
+CARTPOLE_AGENT = "isaaclab_tasks.core.cartpole.agents.rsl_rl_ppo_cfg:CartpolePPORunnerCfg"
+
+
+def rsl_rl_child(args: argparse.Namespace) -> None:
+    """Train with rsl_rl in this process; print one ``ROW {json}`` line per iteration."""
+    start = float(os.environ["TTS_START"])
+    import importlib
+
+    from isaaclab.app import launch_simulation
+    from isaaclab.managers import ObservationTermCfg
+    from isaaclab_rl.rsl_rl import (
+        RslRlVecEnvWrapper,
+        check_rsl_rl_version,
+        create_rsl_rl_runner,
+        handle_deprecated_rsl_rl_cfg,
+    )
+    from isaaclab_tasks.utils import parse_env_cfg
+
+    import isaaclab_rlinf
+    from isaaclab_rlinf.env import _disable_cuda_graphs
+
+    isaaclab_rlinf.register()
+    env_cfg = parse_env_cfg(args.task, device=args.device, num_envs=args.num_envs)
+    env_cfg.seed = args.seed
+    obs = env_cfg.observations
+    for name, group in list(vars(obs).items()):  # only the state group the MLP mapping reads
+        if name != "policy" and hasattr(group, "concatenate_terms"):
+            setattr(obs, name, None)
+    for term in args.drop_terms:
+        if isinstance(getattr(obs.policy, term, None), ObservationTermCfg):
+            setattr(obs.policy, term, None)
+    obs.policy.concatenate_terms = True
+    if not args.device.startswith("cuda"):
+        _disable_cuda_graphs(env_cfg)
+    module, cls = args.agent.split(":")
+    agent_cfg = getattr(importlib.import_module(module), cls)()
+    agent_cfg.device, agent_cfg.seed = args.device, args.seed
+    agent_cfg.obs_groups = {"actor": ["policy"], "critic": ["policy"]}
+    agent_cfg.logger = "tensorboard"
+    agent_cfg = handle_deprecated_rsl_rl_cfg(agent_cfg, check_rsl_rl_version())
+    with launch_simulation(env_cfg, {"headless": True, "device": args.device}):
+        import gymnasium as gym
+
+        env = RslRlVecEnvWrapper(gym.make(args.task, cfg=env_cfg), clip_actions=agent_cfg.clip_actions)
+        runner = create_rsl_rl_runner(env, agent_cfg, log_dir=args.log_dir)
+        log = runner.logger.log
+        steps_per_it = args.num_envs * agent_cfg.num_steps_per_env
+
+        def log_and_report(it: int, **kw) -> None:
+            buf = runner.logger.rewbuffer
+            success = [
+                e["Episode_Termination/success"]
+                for e in runner.logger.ep_extras
+                if "Episode_Termination/success" in e
+            ]
+            row = {
+                "iteration": it + 1,
+                "t": time.time() - start,
+                "env_steps": (it + 1) * steps_per_it,
+                "env_steps_per_s": steps_per_it / (kw["collect_time"] + kw["learn_time"]),
+                "return": statistics.mean(buf) if buf else None,
+                "success_terminations": float(sum(float(s) for s in success) / len(success))
+                if success
+                else None,
+            }
+            print("ROW " + json.dumps(row), flush=True)
+            log(it=it, **kw)
+            if row["return"] is not None and row["return"] >= args.return_threshold:
+                raise StopIteration
+
+        runner.logger.log = log_and_report
+        try:
+            runner.learn(num_learning_iterations=args.rsl_max_iterations)
+        except StopIteration:
+            pass
+        env.close()
+
+
+def run_rsl_rl(args: argparse.Namespace) -> dict:
+    env = dict(os.environ, TTS_START=str(time.time()))
+    cmd = [sys.executable, __file__, "--_child", *sys.argv[1:]]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    rows = [json.loads(line[4:]) for line in proc.stdout.splitlines() if line.startswith("ROW ")]
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+    return summarise({"framework": "rsl_rl", "agent": args.agent, "rc": proc.returncode, "rows": rows}, args)
+
+
+def run_rlinf(args: argparse.Namespace) -> dict:
+    """``isaaclab-rlinf train`` as a user runs it; epoch rows get the wall-clock time their line appeared."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "isaaclab_rlinf",
+        "train",
+        "--task",
+        args.task,
+        "--max_epochs",
+        str(args.rlinf_epochs),
+        *args.rlinf_overrides,
+    ]
+    start = time.time()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    text, stamps = [], []
+    for line in proc.stdout:  # type: ignore[union-attr]
+        text.append(line)
+        if "Global Step:" in line:
+            stamps.append(time.time() - start)
+    proc.wait()
+    log = "".join(text)
+    if args.log:
+        Path(args.log).write_text(log)
+    rows = parse(log, 1, 1)  # env-steps/s recomputed below from the config's sizes
+    n_envs, n_steps = args.rlinf_num_envs, args.rlinf_steps
+    for row, t in zip(rows, stamps, strict=False):
+        # a row's metrics are printed after its "Global Step" line: the next stamp (or the end) closes it
+        row["t"] = t
+        row["env_steps"] = row["epoch"] * n_envs * n_steps
+        if row.get("step"):
+            row["env_steps_per_s"] = n_envs * n_steps / row["step"]
+        row["iteration"] = row.pop("epoch")
+    if proc.returncode != 0:
+        print(log[-4000:], file=sys.stderr)
+    return summarise({"framework": "rlinf", "command": cmd, "rc": proc.returncode, "rows": rows}, args)
+
+
+def summarise(result: dict, args: argparse.Namespace) -> dict:
+    """First row reaching the return threshold: its time from process start, env steps and iteration."""
+    hit = next((r for r in result["rows"] if (r.get("return") or -1e9) >= args.return_threshold), None)
+    result["to_threshold"] = {k: hit.get(k) for k in ("t", "env_steps", "iteration")} if hit else None
+    rates = [r["env_steps_per_s"] for r in result["rows"][1:] if r.get("env_steps_per_s")]
+    result["median_env_steps_per_s"] = statistics.median(rates) if rates else None
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--task", default="Isaac-RLinf-Cartpole-Camera-v0")
+    parser.add_argument("--agent", default=CARTPOLE_AGENT, help="rsl_rl runner cfg, MODULE:CLASS")
+    parser.add_argument("--num_envs", type=int, default=4096, help="rsl_rl's envs")
+    parser.add_argument("--device", default="cuda:0")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--drop_terms",
+        nargs="*",
+        default=["actions"],
+        help="policy-group terms our MLP mapping does not read (left out for rsl_rl too)",
+    )
+    parser.add_argument("--return_threshold", type=float, default=4.85)
+    parser.add_argument("--rsl_max_iterations", type=int, default=300)
+    parser.add_argument("--rlinf_epochs", type=int, default=30)
+    parser.add_argument("--rlinf_num_envs", type=int, default=256, help="what the config trains with")
+    parser.add_argument("--rlinf_steps", type=int, default=128, help="the config's steps per epoch")
+    parser.add_argument("--rlinf_overrides", nargs="*", default=[])
+    parser.add_argument("--only", choices=["rsl_rl", "rlinf"], default=None)
+    parser.add_argument("--log", default=None, help="write the RLinf train log here")
+    parser.add_argument("--log_dir", default="/tmp/tts_rsl_rl")
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._child:
+        return rsl_rl_child(args)
+    out = {"meta": run_meta(), "task": args.task, "return_threshold": args.return_threshold, "runs": []}
+    for side, fn in (("rsl_rl", run_rsl_rl), ("rlinf", run_rlinf)):
+        if args.only in (None, side):
+            out["runs"].append(fn(args))
+            r = out["runs"][-1]
+            print(
+                f"{side}: rc={r['rc']} to {args.return_threshold}: {r['to_threshold']} "
+                f"median env-steps/s {r['median_env_steps_per_s']}",
+                flush=True,
+            )
+            if args.json:
+                Path(args.json).write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
