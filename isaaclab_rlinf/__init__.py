@@ -39,7 +39,7 @@ def register() -> None:
     When ``RLINF_CONFIG_FILE`` names a GR00T config, also installs the GR00T bridge (converters,
     embodiment tag id, model builder) into RLinf's tables: workers need it, and RLinf calls only this.
     """
-    from .gr00t import install_from_env
+    from .models.gr00t import install_from_env
     from .registry import register as _register
 
     _register()

@@ -196,7 +196,7 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
     """All checks that need neither Ray nor a GPU; raises :class:`ConfigError` on the first problem.
 
     Calls :func:`isaaclab_rlinf.register` (entry-point tasks into gymnasium and RLinf's
-    ``REGISTER_ISAACLAB_ENVS``) and, for ``gr00t*`` model types, ``isaaclab_rlinf.gr00t.install``.
+    ``REGISTER_ISAACLAB_ENVS``) and, for ``gr00t*`` model types, ``isaaclab_rlinf.models.gr00t.install``.
     Returns the parsed mapping specs by split.
     """
     from .spec import MappingError, MappingSpec
@@ -353,7 +353,7 @@ def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> Non
     if not str(select(cfg, f"{mpath}.model_type", "")).startswith("gr00t"):
         return
     try:
-        from . import gr00t
+        from .models import gr00t
     except ImportError as exc:  # the bridge module itself is missing (not the gr00t package)
         logger.warning("GR00T bridge unavailable (%s); RLinf's own GR00T loader is used", exc)
         return
@@ -375,7 +375,7 @@ def require_model_package(cfg: DictConfig) -> None:
     if not model_type.startswith("gr00t"):
         return
     try:
-        from .gr00t import Gr00tNotInstalledError, require_gr00t
+        from .models.gr00t import Gr00tNotInstalledError, require_gr00t
     except ImportError:  # the bridge module itself is missing: RLinf's loader reports it
         return
     try:

@@ -21,10 +21,13 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from isaaclab_rlinf import gr00t as bridge
+import isaaclab_rlinf
+from isaaclab_rlinf.models import gr00t as bridge
+from isaaclab_rlinf.models.gr00t import bridge as bridge_impl
+from isaaclab_rlinf.models.gr00t import loader, tags
 from isaaclab_rlinf.spec import MappingError, MappingSpec
 
-CONFIGS = Path(bridge.__file__).parent / "configs"
+CONFIGS = Path(isaaclab_rlinf.__file__).parent / "configs"
 YAML = CONFIGS / "isaaclab_ppo_gr00t_assemble_trocar.yaml"
 ACTION_KEYS = ["action.left_arm", "action.right_arm", "action.left_hand", "action.right_hand"]
 B, H, W = 3, 6, 5
@@ -50,7 +53,7 @@ def restore_rlinf_state():
         simulation_io.ACTION_CONVERSION_N1D7,
         embodiment_tags.EMBODIMENT_TAG_MAPPING,
         rlinf_models._MODEL_REGISTRY,
-        bridge._INSTALLED,
+        bridge_impl._INSTALLED,
     ]
     saved = [dict(t) for t in tables]
     saved_path = list(sys.path)
@@ -266,7 +269,7 @@ def test_yaml_passes_rlinf_validate_cfg():
     """RLinf's own ``validate_cfg`` (it starts a local Ray cluster: run in a subprocess)."""
     code = textwrap.dedent(
         f"""
-        from isaaclab_rlinf.gr00t import load_config_file
+        from isaaclab_rlinf.models.gr00t import load_config_file
         from rlinf.config import validate_cfg
         cfg = validate_cfg(load_config_file({str(YAML)!r}))
         print("VALID", cfg.actor.model.model_type, cfg.env.train.rollout_epoch)
@@ -289,7 +292,7 @@ def test_yaml_passes_rlinf_validate_cfg():
 def test_example_data_config_matches_mapping_and_imports_gr00t_lazily():
     data_config = bridge.load_data_config("gr00t_config:IsaacLabDataConfig", CONFIGS)
     spec = MappingSpec.from_config(bridge.load_config_file(YAML).env.train.isaaclab)
-    bridge._check_data_config_keys(data_config, spec, spec.path)  # raises on any difference
+    loader._check_data_config_keys(data_config, spec, spec.path)  # raises on any difference
     assert data_config.action_keys == ACTION_KEYS
     assert data_config.observation_indices == [0] and data_config.action_indices == list(range(16))
     if not GR00T_INSTALLED:
@@ -311,7 +314,7 @@ def test_data_config_errors_name_the_yaml_path(tmp_path):
     )
     spec = MappingSpec.from_config(bridge.load_config_file(YAML).env.train.isaaclab)
     with pytest.raises(MappingError, match=r"gr00t_mapping\.video: keys .* differ"):
-        bridge._check_data_config_keys(bridge.load_data_config("other_cfg:Cfg", tmp_path), spec, spec.path)
+        loader._check_data_config_keys(bridge.load_data_config("other_cfg:Cfg", tmp_path), spec, spec.path)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -502,7 +505,7 @@ def test_embodiment_tag_id_from_config_wins_through_rlinfs_gr00t_patch(fake_gr00
     from rlinf.models.embodiment.gr00t import embodiment_tags
 
     assert bridge.embodiment_id("new_embodiment") == 10  # RLinf 0.3.0's value: the bug being fixed
-    bridge._apply_rlinf_embodiment_patch()  # exactly RLinf's get_model first step
+    tags._apply_rlinf_embodiment_patch()  # exactly RLinf's get_model first step
     import gr00t.data.embodiment_tags as gr00t_tags
     from gr00t.model.transforms import ComposedModalityTransform, GR00TTransform
 
@@ -517,7 +520,7 @@ def test_embodiment_tag_id_from_config_wins_through_rlinfs_gr00t_patch(fake_gr00
     after.set_metadata("new_embodiment")
     assert after.get_embodiment_tag() == 31
     # a transform built before install (its mapping already copied) is corrected by the loader
-    bridge._force_embodiment_id(ComposedModalityTransform([before]), "new_embodiment", 31)
+    tags._force_embodiment_id(ComposedModalityTransform([before]), "new_embodiment", 31)
     assert before.get_embodiment_tag() == 31
 
 
@@ -534,7 +537,7 @@ def test_new_embodiment_tag_is_added_for_rlinf_and_gr00t(fake_gr00t_package):
         embodiment_tag: EmbodimentTag
 
     assert Metadata(embodiment_tag="g129_dex3").embodiment_tag is EmbodimentTag("g129_dex3")
-    bridge._apply_rlinf_embodiment_patch()
+    tags._apply_rlinf_embodiment_patch()
     from gr00t.model.transforms import GR00TTransform
 
     t = GR00TTransform()

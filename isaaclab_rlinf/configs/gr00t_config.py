@@ -5,7 +5,7 @@ them (video augmentation, state/action normalisation, concatenation, the model's
 must match the checkpoint: the keys here are the ones in the checkpoint's ``experiment_cfg/metadata.json``
 and must equal the ``gr00t_mapping`` keys of the YAML's ``isaaclab:`` block.
 
-The YAML names it with ``data_config_class: "gr00t_config:IsaacLabDataConfig"``; ``isaaclab_rlinf.gr00t``
+The YAML names it with ``data_config_class: "gr00t_config:IsaacLabDataConfig"``; ``isaaclab_rlinf.models.gr00t``
 resolves ``module:Class`` as an importable module first, then relative to the YAML's directory (the
 launcher also puts that directory on ``PYTHONPATH`` for the Ray workers). Copy this file next to your
 own YAML and edit the keys to add another robot.

@@ -1,0 +1,265 @@
+"""CNN policy bridge: RLinf's ``cnn_policy`` with a random encoder we write ourselves, trainable on demand.
+
+RLinf 0.3.0's ``cnn_policy`` (``rlinf/models/embodiment/cnn_policy``) encodes each camera view with a
+ResNet10 (``modules/resnet_utils.py: ResNetEncoder``) and concatenates the features with a projection
+of ``states``. Two things stand between it and a pixel policy trained from scratch:
+
+* The encoder ``torch.load``\\ s its backbone from ``<model_path>/<encoder_config.ckpt_name>``; RLinf
+  ships no such file. :func:`write_random_encoder` writes a seeded random initialisation of RLinf's own
+  ``ResNet10`` class (same keys and shapes, no download), and :func:`provide_encoder_weights` (called by
+  the launcher) writes it into the run directory when ``model_path`` is empty.
+* ``ResNetEncoder`` hard-codes ``use_pretrain=True``: the backbone's parameters are frozen and its output
+  is detached, so with random weights the policy learns only on top of fixed random features.
+  :func:`build_cnn_policy` is RLinf's builder plus a switch: with ``encoder_config.trainable: true`` it
+  un-freezes every backbone and stops the detach, so PPO's gradients reach the convolutions. Without the
+  switch the model is exactly RLinf's.
+
+:func:`install` registers that builder under the same name (``register_model("cnn_policy", ...,
+force=True)``). The launcher calls it in the driver (:func:`check_config`, before Ray starts) and
+``isaaclab_rlinf.register()`` in every Ray worker (:func:`install_from_env`, from ``RLINF_CONFIG_FILE``),
+only for configs whose model is a ``cnn_policy``: importing ``rlinf.models`` costs seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_CKPT_NAME",
+    "ENCODER_DIR",
+    "MODEL_TYPE",
+    "build_cnn_policy",
+    "check_config",
+    "encoder_trainable",
+    "install",
+    "install_from_env",
+    "is_cnn_policy_config",
+    "make_encoders_trainable",
+    "provide_encoder_weights",
+    "write_random_encoder",
+]
+
+MODEL_TYPE = "cnn_policy"
+DEFAULT_CKPT_NAME = "resnet10_random.pt"
+"""File name :func:`provide_encoder_weights` gives the random encoder when ``ckpt_name`` is unset."""
+ENCODER_DIR = "cnn_encoder"
+"""Sub-directory of the run directory that receives the random encoder (the run's ``model_path``)."""
+
+_MODEL_PATHS = ("actor.model", "rollout.model")
+_installed = False
+
+
+# --------------------------------------------------------------------------------------------------
+# the encoder file
+
+
+def write_random_encoder(path: str | os.PathLike, seed: int = 0) -> Path:
+    """Save a random initialisation of RLinf's ``ResNet10`` backbone to ``path`` (what its encoder loads).
+
+    Seeded and independent of the global RNG state, so every process that writes it gets the same file.
+    The write is atomic (temporary file, then rename): a worker never reads half a file.
+    """
+    import torch
+    from rlinf.models.embodiment.modules.resnet_utils import ResNet10
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        backbone = ResNet10(pre_pooling=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save(backbone.state_dict(), tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def provide_encoder_weights(cfg: Any, run_dir: str | os.PathLike, seed: int = 0) -> Path | None:
+    """Give a ``cnn_policy`` config an encoder file; returns the file, or None for other models.
+
+    With ``model_path`` empty (the packaged configs), writes a random encoder to
+    ``<run_dir>/cnn_encoder/<ckpt_name>`` and points ``actor.model.model_path`` and
+    ``rollout.model.model_path`` there (``ckpt_name`` defaults to :data:`DEFAULT_CKPT_NAME`), so the
+    saved config every worker reads names it. A non-empty ``model_path`` must already hold the file
+    (a pre-trained encoder, or the directory of an earlier run): :func:`check_config` says so.
+    """
+    from omegaconf import OmegaConf, open_dict
+
+    paths = [p for p in _MODEL_PATHS if _select(cfg, f"{p}.model_type") == MODEL_TYPE]
+    if not paths:
+        return None
+    if all(_select(cfg, f"{p}.model_path") for p in paths):
+        return None
+    ckpt_name = _select(cfg, f"{paths[0]}.encoder_config.ckpt_name") or DEFAULT_CKPT_NAME
+    model_dir = (Path(run_dir) / ENCODER_DIR).resolve()
+    path = write_random_encoder(model_dir / ckpt_name, seed=seed)
+    for p in _MODEL_PATHS:  # actor first: a rollout.model_path interpolating it then reads the new path
+        if OmegaConf.select(cfg, p, default=None) is None:
+            continue
+        with open_dict(cfg):
+            if not _select(cfg, f"{p}.model_path"):
+                OmegaConf.update(cfg, f"{p}.model_path", str(model_dir), merge=True)
+            if not _select(cfg, f"{p}.encoder_config.ckpt_name"):
+                OmegaConf.update(cfg, f"{p}.encoder_config.ckpt_name", ckpt_name, merge=True)
+    logger.info("cnn_policy: random ResNet10 encoder (seed %d) written to %s", seed, path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# the model
+
+
+def encoder_trainable(model_cfg: Any, path: str = "actor.model") -> bool:
+    """``encoder_config.trainable`` of a model config (default False, RLinf's frozen encoder)."""
+    value = _select(model_cfg, "encoder_config.trainable", False)
+    if not isinstance(value, bool):
+        raise ValueError(
+            f"{path}.encoder_config.trainable: must be true or false (got {value!r}). "
+            f"Fix: {path}.encoder_config.trainable=true to train the encoder, false to keep it frozen."
+        )
+    return value
+
+
+def make_encoders_trainable(model: Any) -> Any:
+    """Un-freeze every ResNet backbone of a ``CNNPolicy`` and stop detaching its output.
+
+    ``ResNetEncoder.forward`` detaches the backbone's output while ``use_pretrain`` is set; clearing it on
+    the instance changes only that (the backbone keeps its pre-pooling feature map, fixed at build).
+    """
+    for encoder in model.encoders:
+        encoder.use_pretrain = False
+        encoder.resnet_backbone.requires_grad_(True)
+    return model
+
+
+def build_cnn_policy(cfg: Any, torch_dtype: Any = None) -> Any:
+    """Builder registered as ``cnn_policy``: RLinf's model, with ``encoder_config.trainable`` honoured."""
+    from rlinf.models.embodiment.cnn_policy import get_model
+
+    model = get_model(cfg) if torch_dtype is None else get_model(cfg, torch_dtype)
+    if encoder_trainable(cfg):
+        make_encoders_trainable(model)
+    return model
+
+
+def install() -> None:
+    """Register :func:`build_cnn_policy` as RLinf's ``cnn_policy`` builder (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from rlinf.models import register_model
+
+    register_model(MODEL_TYPE, build_cnn_policy, category="embodied", force=True)
+    _installed = True
+
+
+def is_cnn_policy_config(cfg: Any) -> bool:
+    """True when the actor's or the rollout's model is a ``cnn_policy``."""
+    return any(_select(cfg, f"{p}.model_type") == MODEL_TYPE for p in _MODEL_PATHS)
+
+
+def install_from_env() -> bool:
+    """Worker hook: :func:`install` when ``RLINF_CONFIG_FILE`` names a ``cnn_policy`` config.
+
+    The launcher saves the resolved config there before any worker starts; returns whether it installed.
+    """
+    path = os.environ.get("RLINF_CONFIG_FILE")
+    if not path:
+        return False
+    from omegaconf import OmegaConf
+
+    if not is_cnn_policy_config(OmegaConf.load(path)):
+        return False
+    install()
+    return True
+
+
+# --------------------------------------------------------------------------------------------------
+# driver checks
+
+
+def check_config(cfg: Any) -> None:
+    """Static checks of a ``cnn_policy`` config (driver, before Ray), then :func:`install`.
+
+    Raises ValueError with one line naming the key, the value and the fix: RLinf's model would fail (or
+    silently misbehave) in a worker on each of these. No-op for other models.
+    """
+    if not is_cnn_policy_config(cfg):
+        return
+    only_eval = bool(_select(cfg, "runner.only_eval", False))
+    m = "rollout.model" if only_eval else "actor.model"
+    if _select(cfg, f"{m}.model_type") != MODEL_TYPE:
+        return
+    encoder_trainable(_select(cfg, m), m)
+    chunks = _select(cfg, f"{m}.num_action_chunks", 1)
+    if chunks != 1:
+        raise ValueError(
+            f"{m}.num_action_chunks: cnn_policy supports only 1 (got {chunks!r}); larger values reshape its "
+            f"actions wrongly. Fix: {m}.num_action_chunks=1."
+        )
+    loss = _select(cfg, "algorithm.loss_type")
+    if not only_eval and loss in ("actor_critic", "decoupled_actor_critic"):
+        if _select(cfg, f"{m}.action_scale") is not None:
+            raise ValueError(
+                f"{m}.action_scale: must be unset for PPO (got {_select(cfg, f'{m}.action_scale')!r}); "
+                "cnn_policy stores the tanh-squashed action but PPO re-scores it without the squash. "
+                f"Fix: remove {m}.action_scale (the env clips actions)."
+            )
+    size = _select(cfg, f"{m}.image_size")
+    size = list(size) if size is not None and not isinstance(size, str) else size
+    if not (isinstance(size, list) and len(size) == 3 and size[0] == 3):
+        raise ValueError(
+            f"{m}.image_size: must be [3, H, W], the camera images' channels and resolution (got {size!r}). "
+            f"Fix: {m}.image_size=[3,96,96] for 96-pixel cameras."
+        )
+    splits = ["eval"] if only_eval else ["train"]
+    for split in splits:
+        block = _select(cfg, f"env.{split}.isaaclab")
+        if block is None:
+            continue
+        main = _select(block, "main_images")
+        extra = list(_select(block, "extra_view_images") or [])
+        if not main:
+            raise ValueError(
+                f"env.{split}.isaaclab.main_images: cnn_policy needs a camera view (got {main!r}). "
+                f"Fix: main_images: <camera term>, e.g. front_camera."
+            )
+        num = _select(cfg, f"{m}.image_num", 1)
+        if num != 1 + len(extra):
+            raise ValueError(
+                f"{m}.image_num: must be 1 + the {len(extra)} extra_view_images of env.{split}.isaaclab "
+                f"(got {num!r}). Fix: {m}.image_num={1 + len(extra)}."
+            )
+        res = _select(cfg, f"env.{split}.init_params.env_cfg.camera_resolution")
+        if isinstance(res, int) and list(size[1:]) != [res, res]:
+            raise ValueError(
+                f"{m}.image_size: {size} does not match env.{split}.init_params.env_cfg.camera_resolution "
+                f"({res}). Fix: {m}.image_size=[3,{res},{res}]."
+            )
+    model_path = _select(cfg, f"{m}.model_path")
+    if model_path:
+        ckpt = _select(cfg, f"{m}.encoder_config.ckpt_name") or ""
+        if not ckpt or not (Path(model_path) / ckpt).is_file():
+            raise ValueError(
+                f"{m}.model_path: {model_path!r} has no encoder file {ckpt!r} "
+                f"({m}.encoder_config.ckpt_name). Fix: leave {m}.model_path empty and a random encoder is "
+                "written into the run directory, or point it at the directory holding the file."
+            )
+    install()
+
+
+def _select(cfg: Any, key: str, default: Any = None) -> Any:
+    from omegaconf import DictConfig, OmegaConf
+
+    if cfg is None:
+        return default
+    if not isinstance(cfg, DictConfig):
+        cfg = OmegaConf.create(cfg)
+    try:
+        return OmegaConf.select(cfg, key, default=default, throw_on_missing=False)
+    except Exception:  # an interpolation that does not resolve on its own
+        return default

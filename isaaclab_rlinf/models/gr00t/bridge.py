@@ -1,0 +1,382 @@
+"""GR00T bridge: our converters in RLinf's GR00T tables, installed from the ``isaaclab:`` block.
+
+RLinf's GR00T policies (``rlinf/models/embodiment/gr00t/gr00t_n1d5|6|7``) look up, when the model is
+built, ``OBS_CONVERSION[obs_converter_type]`` and ``ACTION_CONVERSION_N1D5|6|7[obs_converter_type]`` in
+``rlinf.models.embodiment.gr00t.simulation_io``, then in ``predict_action_batch`` call::
+
+    observations = obs_convert_fn(env_obs)          # RLinf obs (CPU torch) -> GR00T dict (numpy)
+    raw_action = action_convert_fn(action_dict, chunk_size=output_action_chunks)   # -> np [B,T,D]
+
+:func:`install` puts converters built from the ``env.train.isaaclab`` block (:class:`MappingSpec`) into
+those tables, without editing RLinf's files:
+
+* observation: ``video.*`` uint8 [B,1,H,W,C], ``state.*`` float32 [B,1,D_i] (numpy) and the one
+  language key -> list[str], exactly what GR00T's transforms take at the model boundary;
+* action: GR00T's unnormalised action dict (``action.*`` keys for N1.5, bare keys for N1.6/N1.7) ->
+  float32 numpy [B, chunk, prefix_pad + D + suffix_pad], the env's action vector.
+
+Embodiment tags (:mod:`.tags`) and the N1.5 model builder (:mod:`.loader`) are registered by
+:func:`install` too.
+
+Entry points: :func:`install` (driver/launcher, with the composed config) and :func:`install_from_env`
+(every Ray worker, from ``RLINF_CONFIG_FILE``); both are idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...spec import MappingError, MappingSpec
+from .loader import (
+    _RLINF_TAGS,
+    _check_data_config_keys,
+    _checked_rlinf_builder,
+    build_gr00t_n1d5,
+    load_data_config,
+)
+from .tags import register_embodiment_tag
+
+logger = logging.getLogger(__name__)
+
+# model_type -> RLinf action table (one per GR00T generation; rlinf/models/embodiment/gr00t/simulation_io.py)
+GR00T_MODEL_TYPES: dict[str, str] = {
+    "gr00t": "ACTION_CONVERSION_N1D5",
+    "gr00t_n1d6": "ACTION_CONVERSION_N1D6",
+    "gr00t_n1d7": "ACTION_CONVERSION_N1D7",
+}
+
+
+@dataclass(frozen=True)
+class Gr00tInstall:
+    """What :func:`install` put in place for one GR00T model type (kept per process)."""
+
+    model_type: str
+    spec: MappingSpec
+    obs_converter_type: str
+    embodiment_tag: str
+    embodiment_tag_id: int | None
+    data_config_class: str | None
+    config_dir: str | None
+
+
+_INSTALLED: dict[str, Gr00tInstall] = {}
+
+
+def _numpy(x: Any) -> np.ndarray:
+    # torch CPU tensors become numpy views (no copy); RLinf hands CPU tensors to the policy.
+    return x.detach().cpu().numpy()
+
+
+def make_obs_converter(spec: MappingSpec) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The ``OBS_CONVERSION`` entry for ``spec``: RLinf obs -> GR00T's numpy inputs.
+
+    Input: RLinf's ``env_obs`` (``main_images`` uint8 [B,H,W,C], ``extra_view_images`` uint8
+    [B,N,H,W,C], ``states`` float [B,D], ``task_descriptions``; CPU tensors). Output: ``video.*`` uint8
+    [B,1,H,W,C], ``state.*`` float32 [B,1,D_i] and ``gr00t_mapping.language`` -> list[str].
+    """
+    from ...converters import to_gr00t_obs
+
+    language_key = spec.gr00t_mapping.language_key
+
+    def convert_obs_to_gr00t(env_obs: dict[str, Any]) -> dict[str, Any]:
+        out = to_gr00t_obs(env_obs, spec)
+        return {k: (v if k == language_key else _numpy(v)) for k, v in out.items()}
+
+    convert_obs_to_gr00t.__qualname__ = f"isaaclab_rlinf.models.gr00t.obs[{spec.obs_converter_type}]"
+    convert_obs_to_gr00t._isaaclab_rlinf_spec = spec  # marks the entry as ours (see _put)
+    return convert_obs_to_gr00t
+
+
+def make_action_converter(spec: MappingSpec) -> Callable[..., np.ndarray]:
+    """The ``ACTION_CONVERSION_N1D*`` entry for ``spec``: GR00T action dict -> env action chunk.
+
+    Input: GR00T's unnormalised actions, ``{key: [B,T,D_i]}`` with the ``gr00t_mapping.action`` keys
+    (``action.left_arm``; N1.6/N1.7 decode to bare ``left_arm``, also accepted). Keeps the first
+    ``chunk_size`` steps, concatenates in ``gr00t_mapping.action`` order and zero-pads: float32 numpy
+    [B, chunk_size, prefix_pad + sum(D_i) + suffix_pad] (RLinf's N1.5 policy calls ``torch.from_numpy``).
+    """
+    from ...converters import to_isaaclab_action
+
+    order = spec.gr00t_mapping.action
+    apath = f"{spec.path}.gr00t_mapping.action"
+
+    def convert_gr00t_to_isaaclab_action(action_chunk: Mapping[str, Any], chunk_size: int = 1) -> np.ndarray:
+        parts = {}
+        for key in order:
+            value = action_chunk.get(key)
+            if value is None:
+                value = action_chunk.get(key.split(".", 1)[1])
+            if value is None:
+                raise MappingError(
+                    f"{apath}: GR00T returned no {key!r} (got keys {sorted(action_chunk)}). "
+                    f"Fix: list exactly the checkpoint's action keys in {apath}."
+                )
+            parts[key] = value[:, :chunk_size]
+        return to_isaaclab_action(parts, spec, device="cpu").numpy()
+
+    convert_gr00t_to_isaaclab_action.__qualname__ = (
+        f"isaaclab_rlinf.models.gr00t.action[{spec.obs_converter_type}]"
+    )
+    convert_gr00t_to_isaaclab_action._isaaclab_rlinf_spec = spec
+    return convert_gr00t_to_isaaclab_action
+
+
+def _put(table: dict[str, Callable], name: str, fn: Callable, table_name: str, path: str) -> None:
+    """Add ``fn`` under ``name``; refuse to shadow one of RLinf's own converters."""
+    current = table.get(name)
+    if current is not None and not hasattr(current, "_isaaclab_rlinf_spec"):
+        raise MappingError(
+            f"{path}.obs_converter_type: {name!r} is one of RLinf's own converters in {table_name} "
+            f"({sorted(k for k, v in table.items() if not hasattr(v, '_isaaclab_rlinf_spec'))}). "
+            "Fix: choose a new name for this task's converters, e.g. 'isaaclab_<robot>'."
+        )
+    table[name] = fn
+
+
+def _as_omegaconf(cfg: Any) -> Any:
+    from omegaconf import DictConfig, OmegaConf
+
+    return cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+
+
+def _only_eval(cfg: Any) -> bool:
+    from omegaconf import OmegaConf
+
+    return bool(OmegaConf.select(cfg, "runner.only_eval", default=False)) or (
+        OmegaConf.select(cfg, "runner.task_type", default=None) == "embodied_eval"
+    )
+
+
+def _model_path(cfg: Any) -> str:
+    return "rollout.model" if _only_eval(cfg) else "actor.model"
+
+
+def is_gr00t_config(cfg: Any) -> bool:
+    """True when the model RLinf will build (``actor.model``, or ``rollout.model`` for eval) is GR00T."""
+    from omegaconf import OmegaConf
+
+    cfg = _as_omegaconf(cfg)
+    return OmegaConf.select(cfg, f"{_model_path(cfg)}.model_type", default=None) in GR00T_MODEL_TYPES
+
+
+def _block_path(cfg: Any) -> str:
+    from omegaconf import OmegaConf
+
+    if OmegaConf.select(cfg, "env.train.isaaclab", default=None) is not None:
+        return "env.train.isaaclab"
+    if OmegaConf.select(cfg, "env.eval.isaaclab", default=None) is not None:
+        return "env.eval.isaaclab"
+    raise MappingError(
+        "env.train.isaaclab: missing; a GR00T model on IsaacLab needs the mapping block. "
+        "Fix: add `isaaclab:` under env.train (and `isaaclab: *anchor` under env.eval)."
+    )
+
+
+_GR00T_FIELDS = (
+    "gr00t_mapping",
+    "action_mapping",
+    "obs_converter_type",
+    "embodiment_tag",
+    "embodiment_tag_id",
+    "data_config_class",
+)
+
+
+def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInstall:
+    """Put the GR00T bridge in place for the config (a composed Hydra config, DictConfig or dict).
+
+    Registers the observation and action converters under ``obs_converter_type`` in RLinf's tables
+    (action table of ``actor.model.model_type``'s generation), the embodiment tag and id, and the model
+    builder; validates the mapping, the model fields that must agree with it and ``data_config_class``
+    (resolved on ``sys.path``, then in ``config_dir``, the YAML's directory). Idempotent; safe in every
+    Ray worker. Raises :class:`MappingError` naming the YAML path on a bad config. It does not need
+    ``gr00t``; :func:`require_gr00t` checks that (the launcher may call it in the driver).
+    """
+    from omegaconf import OmegaConf
+
+    cfg = _as_omegaconf(cfg)
+    mpath = _model_path(cfg)
+    model_type = OmegaConf.select(cfg, f"{mpath}.model_type", default=None)
+    if model_type not in GR00T_MODEL_TYPES:
+        raise MappingError(
+            f"{mpath}.model_type: not a GR00T model type (got {model_type!r}). "
+            f"Allowed: {sorted(GR00T_MODEL_TYPES)}."
+        )
+    bpath = _block_path(cfg)
+    spec = MappingSpec.from_config(OmegaConf.select(cfg, bpath), path=bpath)
+    _check_spec(spec, cfg, mpath, bpath)
+    config_dir = str(Path(config_dir).resolve()) if config_dir is not None else None
+
+    done = Gr00tInstall(
+        model_type=model_type,
+        spec=spec,
+        obs_converter_type=spec.obs_converter_type,
+        embodiment_tag=spec.embodiment_tag,
+        embodiment_tag_id=spec.embodiment_tag_id,
+        data_config_class=spec.data_config_class,
+        config_dir=config_dir,
+    )
+    if _INSTALLED.get(model_type) == done:
+        return _INSTALLED[model_type]
+
+    if spec.data_config_class:
+        if model_type == "gr00t":
+            data_config = load_data_config(spec.data_config_class, config_dir, f"{bpath}.data_config_class")
+            _check_data_config_keys(data_config, spec, bpath)
+        else:
+            logger.warning(
+                "%s.data_config_class is ignored for %s: RLinf loads the processor from the checkpoint",
+                bpath,
+                model_type,
+            )
+    if model_type != "gr00t":
+        if spec.embodiment_tag not in _RLINF_TAGS[model_type]:
+            raise MappingError(
+                f"{bpath}.embodiment_tag: RLinf's {model_type} loader accepts only "
+                f"{sorted(_RLINF_TAGS[model_type])} (got {spec.embodiment_tag!r}). "
+                "Fix: use one of them (post-train on new_embodiment), or model_type: gr00t (N1.5)."
+            )
+        if spec.embodiment_tag_id is not None:
+            logger.info(
+                "%s.embodiment_tag_id is not used by %s: the id comes from the checkpoint's processor "
+                "(embodiment_id.json)",
+                bpath,
+                model_type,
+            )
+    elif spec.embodiment_tag_id is None and spec.embodiment_tag == "new_embodiment":
+        logger.warning(
+            "%s.embodiment_tag_id is unset: RLinf maps new_embodiment to id 10, but GR00T N1.5 "
+            "checkpoints post-trained on new_embodiment use 31; set embodiment_tag_id",
+            bpath,
+        )
+
+    from rlinf.models import register_model
+    from rlinf.models.embodiment.gr00t import simulation_io
+
+    _put(
+        simulation_io.OBS_CONVERSION,
+        spec.obs_converter_type,
+        make_obs_converter(spec),
+        "OBS_CONVERSION",
+        bpath,
+    )
+    table_name = GR00T_MODEL_TYPES[model_type]
+    _put(
+        getattr(simulation_io, table_name),
+        spec.obs_converter_type,
+        make_action_converter(spec),
+        table_name,
+        bpath,
+    )
+    register_embodiment_tag(spec.embodiment_tag, spec.embodiment_tag_id if model_type == "gr00t" else None)
+    builder = build_gr00t_n1d5 if model_type == "gr00t" else _checked_rlinf_builder(model_type)
+    register_model(model_type, builder, category="embodied", force=True)
+
+    _INSTALLED[model_type] = done
+    logger.info(
+        "GR00T bridge installed: model_type=%s converters=%r tag=%r id=%s data_config=%s",
+        model_type,
+        spec.obs_converter_type,
+        spec.embodiment_tag,
+        spec.embodiment_tag_id,
+        spec.data_config_class,
+    )
+    return done
+
+
+def _check_spec(spec: MappingSpec, cfg: Any, mpath: str, bpath: str) -> None:
+    from omegaconf import OmegaConf
+
+    if spec.gr00t_mapping is None:
+        raise MappingError(f"{bpath}.gr00t_mapping: missing; a GR00T model needs it. Fix: add gr00t_mapping.")
+    if not spec.gr00t_mapping.action:
+        raise MappingError(
+            f"{bpath}.gr00t_mapping.action: missing; it fixes the order GR00T's action keys reach the env. "
+            'Fix: list them, e.g. action: ["action.left_arm", "action.right_arm"].'
+        )
+    for field in ("obs_converter_type", "embodiment_tag"):
+        if not getattr(spec, field):
+            raise MappingError(f"{bpath}.{field}: missing; a GR00T model needs it.")
+    # The model config RLinf builds from must name the same converters and tag as the block.
+    for field in ("obs_converter_type", "embodiment_tag"):
+        value = OmegaConf.select(cfg, f"{mpath}.{field}", default=None)
+        if value != getattr(spec, field):
+            raise MappingError(
+                f"{mpath}.{field}: must equal {bpath}.{field} (got {value!r}, block has "
+                f"{getattr(spec, field)!r}). Fix: write {field}: ${{{bpath}.{field}}}."
+            )
+    # Train and eval share one policy, hence one set of converters.
+    if bpath == "env.train.isaaclab" and OmegaConf.select(cfg, "env.eval.isaaclab", default=None) is not None:
+        other = MappingSpec.from_config(OmegaConf.select(cfg, "env.eval.isaaclab"), path="env.eval.isaaclab")
+        for field in _GR00T_FIELDS:
+            if getattr(other, field) != getattr(spec, field):
+                raise MappingError(
+                    f"env.eval.isaaclab.{field}: differs from {bpath}.{field}; train and eval run the same "
+                    "GR00T policy. Fix: share the block (`isaaclab: &isaaclab_config` / "
+                    "`isaaclab: *isaaclab_config`)."
+                )
+
+
+# --------------------------------------------------------------------------------------------------
+# workers: RLINF_CONFIG_FILE
+# --------------------------------------------------------------------------------------------------
+
+
+def _is_plain_default(entry: Any) -> bool:
+    """``_self_`` and ``override hydra/...`` entries, which change nothing under our keys."""
+    if isinstance(entry, str):
+        return entry == "_self_"
+    if isinstance(entry, Mapping) and len(entry) == 1:
+        key = str(next(iter(entry)))
+        return key.startswith(("override hydra/", "hydra/"))
+    return False
+
+
+def load_config_file(path: str | os.PathLike) -> Any:
+    """Load a RLinf YAML as the launcher composed it.
+
+    A file whose ``defaults`` list holds only ``_self_`` and ``override hydra/...`` entries (like the
+    packaged configs, or a composed config the launcher saved) is read with a plain ``OmegaConf.load``.
+    Otherwise it is composed with Hydra from its directory (config groups are found there; command-line
+    overrides are not known here, so the launcher should point ``RLINF_CONFIG_FILE`` at a saved
+    composed config when it applies overrides that matter to the GR00T bridge).
+    """
+    from omegaconf import OmegaConf
+
+    path = Path(path).resolve()
+    cfg = OmegaConf.load(path)
+    defaults = cfg.get("defaults") or []
+    if all(_is_plain_default(d) for d in defaults):
+        for key in ("defaults", "hydra"):
+            if key in cfg:
+                del cfg[key]
+        return cfg
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():
+        return compose(config_name=path.stem)
+    with initialize_config_dir(config_dir=str(path.parent), version_base=None):
+        return compose(config_name=path.stem)
+
+
+def install_from_env() -> Gr00tInstall | None:
+    """Worker entry point: load ``RLINF_CONFIG_FILE`` and :func:`install` when it configures GR00T.
+
+    Returns None when the variable is unset or the config is not a GR00T one. ``data_config_class`` is
+    resolved relative to the file's directory (the launcher also puts it on ``PYTHONPATH``).
+    """
+    path = os.environ.get("RLINF_CONFIG_FILE")
+    if not path:
+        return None
+    cfg = load_config_file(path)
+    if not is_gr00t_config(cfg):
+        return None
+    return install(cfg, config_dir=Path(path).resolve().parent)
