@@ -38,12 +38,15 @@ def register() -> None:
 
     When ``RLINF_CONFIG_FILE`` names a GR00T config, also installs the GR00T bridge (converters,
     embodiment tag id, model builder) into RLinf's tables: workers need it, and RLinf calls only this.
+    Likewise, for a ``cnn_policy`` config, the CNN policy builder (trainable encoder switch).
     """
+    from .models.cnn_policy import install_from_env as install_cnn_policy
     from .models.gr00t import install_from_env
     from .registry import register as _register
 
     _register()
     install_from_env()
+    install_cnn_policy()
 
 
 def __getattr__(name: str) -> Any:

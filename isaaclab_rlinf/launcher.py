@@ -236,6 +236,7 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
     if not only_eval(cfg):
         _check_batches(cfg)
     _check_paths(cfg)
+    _check_cnn_policy(cfg)
     _install_gr00t(cfg, config_dir)
     return specs
 
@@ -362,6 +363,16 @@ def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> Non
     try:
         gr00t.install(cfg, config_dir=config_dir)
     except MappingError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _check_cnn_policy(cfg: DictConfig) -> None:
+    """``cnn_policy``: static checks, and its builder (trainable encoder switch) in the driver."""
+    from .models import cnn_policy
+
+    try:
+        cnn_policy.check_config(cfg)
+    except ValueError as exc:
         raise ConfigError(str(exc)) from exc
 
 
@@ -509,6 +520,9 @@ def run(cfg: DictConfig, config_dir: str | os.PathLike | None, command: str = "t
     import isaaclab_rlinf
 
     existed = log_dir.exists()
+    from .models.cnn_policy import provide_encoder_weights
+
+    provide_encoder_weights(cfg, log_dir)  # cnn_policy, empty model_path: a random encoder in the run dir
     write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
     try:
         cfg = validate_with_rlinf(cfg)
