@@ -12,4 +12,18 @@ CARTPOLE_CAMERA = TaskSpec(
     description="Cartpole balance, 2 RGB cameras, kitless (Newton) on CPU or CUDA, no asset server",
 )
 
-TASKS: list[TaskSpec] = [CARTPOLE_CAMERA, *ASSEMBLE_TROCAR_TASKS]
+FRANKA_REACH = TaskSpec(
+    id="Isaac-RLinf-Franka-Reach-Camera-v0",
+    env_cfg_entry_point="isaaclab_rlinf.tasks.franka.env_cfg:FrankaReachEnvCfg",
+    config="franka/isaaclab_ppo_mlp_franka_reach.yaml",
+    description="Franka Panda reaches a red ball, 3 RGB cameras (wrist), kitless (Newton) on CPU or CUDA",
+)
+
+FRANKA_LIFT = TaskSpec(
+    id="Isaac-RLinf-Franka-Lift-Cube-Camera-v0",
+    env_cfg_entry_point="isaaclab_rlinf.tasks.franka.env_cfg:FrankaLiftEnvCfg",
+    config="franka/isaaclab_ppo_mlp_franka_lift.yaml",
+    description="Franka Panda lifts a cube, 3 RGB cameras (wrist), kitless (Newton) on CPU or CUDA",
+)
+
+TASKS: list[TaskSpec] = [CARTPOLE_CAMERA, FRANKA_REACH, FRANKA_LIFT, *ASSEMBLE_TROCAR_TASKS]
