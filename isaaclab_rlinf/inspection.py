@@ -21,6 +21,7 @@ prints. A wrong mapping raises :class:`~isaaclab_rlinf.spec.MappingError` naming
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,16 +144,42 @@ def _sources(spec: MappingSpec) -> tuple[dict[str, str], dict[str, str]]:
 # contact sheet
 
 
+def rlinf_views(obs: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+    """Every camera view of an RLinf observation as uint8 [N,H,W,C], by name.
+
+    ``main_images``, then ``wrist_images_<i>`` and ``extra_view_images_<i>`` for each view ``i`` of the
+    stacked keys (``wrist_images`` may be [N,H,W,C] or [N,V,H,W,C]). ``inspect`` and ``rollout`` both
+    draw from this.
+    """
+    views: dict[str, torch.Tensor] = {}
+    if obs.get("main_images") is not None:
+        views["main_images"] = obs["main_images"]
+    for name in ("wrist_images", "extra_view_images"):
+        images = obs.get(name)
+        if images is not None:
+            images = images if images.dim() == 5 else images.unsqueeze(1)
+            for v in range(images.shape[1]):
+                views[f"{name}_{v}"] = images[:, v]
+    return views
+
+
 def camera_views(
     rlinf_obs: dict, gr00t_obs: dict | None, spec: MappingSpec
 ) -> list[tuple[str, torch.Tensor]]:
-    """``(label, uint8 [N,H,W,C])`` for every camera view, RLinf's first, then GR00T's."""
+    """``(label, uint8 [N,H,W,C])`` for every camera view, RLinf's first, then GR00T's.
+
+    Labels name the key and the IsaacLab term it comes from (``RLinf extra_view_images[0] <- side``).
+    """
     views: list[tuple[str, torch.Tensor]] = []
-    if "main_images" in rlinf_obs:
-        views.append((f"RLinf main_images <- {spec.main_images}", rlinf_obs["main_images"]))
-    if "extra_view_images" in rlinf_obs:
-        for i, name in enumerate(spec.extra_view_images):
-            views.append((f"RLinf extra_view_images[{i}] <- {name}", rlinf_obs["extra_view_images"][:, i]))
+    for name, images in rlinf_views(rlinf_obs).items():
+        key, _, index = name.rpartition("_")
+        if name == "main_images":
+            label = f"RLinf main_images <- {spec.main_images}"
+        elif key == "extra_view_images":
+            label = f"RLinf extra_view_images[{index}] <- {spec.extra_view_images[int(index)]}"
+        else:
+            label = f"RLinf {key}[{index}]"
+        views.append((label, images))
     if gr00t_obs is not None and spec.gr00t_mapping is not None:
         gm = spec.gr00t_mapping
         keys = ([gm.main_images] if gm.main_images else []) + list(gm.extra_view_images)
@@ -219,6 +246,65 @@ def _check_policy_obs(cfg: DictConfig, split: str, state_dim: int, spec: Mapping
         )
 
 
+def check_against_task(cfg: DictConfig, split: str, spec: MappingSpec, obs: dict, info: dict) -> int:
+    """Check ``env.<split>``'s mapping against a live task's first observation; returns its action width.
+
+    The success term exists, every key resolves, slices fit, cameras are images, the action widths add
+    up with the model's ``action_dim``, and an MLP policy's ``obs_dim`` equals the state width. Raises
+    :class:`MappingError` naming the YAML path. ``inspect`` and the launcher's check before Ray run this.
+    """
+    env_dim = int(info["action_dim"])
+    spec.check_success_term(info["termination_terms"])
+    spec.validate(obs, env_action_dim=env_dim, policy_action_dim=_policy_action_dim(cfg, split))
+    _check_policy_obs(cfg, split, spec.resolve(obs).state_dim, spec)
+    return env_dim
+
+
+def task_needs_kit(task: str, device: str) -> bool:
+    """True when IsaacLab would start Isaac Sim for ``task`` (PhysX, or RTX cameras): its config, scanned
+    the way ``launch_simulation`` decides, without launching anything."""
+    from isaaclab.app.sim_launcher import scan
+    from isaaclab_tasks.utils import parse_env_cfg
+
+    from . import register
+
+    register()
+    env_cfg = parse_env_cfg(task, device=device, num_envs=1)
+    return bool(scan(env_cfg, {"headless": True, "device": device}).needs_kit)
+
+
+def check_tasks(cfg: DictConfig, specs: Mapping[str, MappingSpec], device: str = "cpu") -> list[str]:
+    """Build each split's task once with one env and run :func:`check_against_task` for every split.
+
+    Tasks that need Isaac Sim are not built (a note says so; their mapping is checked when the env workers
+    build them). Returns the notes. Raises :class:`MappingError` on the first mapping that does not fit.
+    """
+    from .env import make_task_env
+
+    by_task: dict[str, list[str]] = {}
+    for split in specs:
+        by_task.setdefault(str(OmegaConf.select(cfg, f"env.{split}.init_params.id")), []).append(split)
+    notes = []
+    for task, splits in by_task.items():
+        if task_needs_kit(task, device):
+            keys = " and ".join(f"env.{s}.init_params.id" for s in splits)
+            notes.append(
+                f"{keys}: {task!r} needs Isaac Sim, which is not started before Ray; its mapping is checked "
+                "when the env workers build it."
+            )
+            continue
+        seed = int(OmegaConf.select(cfg, f"env.{splits[0]}.seed", default=0) or 0)
+        env, app = make_task_env(task, 1, seed, device, specs[splits[0]].success_term)
+        try:
+            obs, info = env.reset(seed=seed)
+            for split in splits:
+                check_against_task(cfg, split, specs[split], obs, info)
+        finally:
+            env.close()
+            app.close()
+    return notes
+
+
 def inspect_config(
     cfg: DictConfig,
     out_dir: str | Path,
@@ -254,12 +340,7 @@ def inspect_config(
     env, app = make_task_env(task, num_envs, seed, device, spec.success_term)
     try:
         obs, info = env.reset(seed=seed)
-        env_dim = int(info["action_dim"])
-        spec.check_success_term(info["termination_terms"])
-        model_dim = _policy_action_dim(cfg, split)
-        spec.validate(obs, env_action_dim=env_dim, policy_action_dim=model_dim)
-        layout = spec.resolve(obs)
-        _check_policy_obs(cfg, split, layout.state_dim, spec)
+        env_dim = check_against_task(cfg, split, spec, obs, info)
         policy_dim = env_dim - spec.action_mapping.prefix_pad - spec.action_mapping.suffix_pad
 
         rl_src, gr_src = _sources(spec)

@@ -3,24 +3,36 @@
 The order is the point: everything that can be checked without Ray is checked first, in the driver, so a
 bad config fails in seconds with one message naming the key, the value and the fix:
 
-1. :func:`preflight` (no Ray, no GPU): the ``env.{train,eval}.isaaclab`` mapping blocks
-   (:class:`~isaaclab_rlinf.spec.MappingSpec`), the task ids (entry-point tasks, else IsaacLab's gymnasium
-   registry), the GR00T bridge for ``gr00t*`` model types, the actor's batch sizes against the rollout
-   size, and RLinf's own static rules (model type, ``add_value_head`` for PPO, chunk divisibility).
-2. :func:`require_accelerator`: RLinf's actor and rollout workers need one; without it we stop here and
+0. (CLI, :func:`isaaclab_rlinf.cli.config.build_config`) every ``${...}`` resolves
+   (:func:`check_interpolations`).
+1. :func:`preflight` (no Ray, no GPU): RLinf 0.3's required blocks a RLinf 0.2-era config lacks are filled
+   with RLinf's defaults, one notice each (:func:`upgrade_config`); the task ids (entry-point tasks, tasks
+   RLinf serves with its own env class, else IsaacLab's gymnasium registry); the
+   ``env.{train,eval}.isaaclab`` mapping blocks (:class:`~isaaclab_rlinf.spec.MappingSpec`; none for
+   RLinf's own tasks); the GR00T bridge for ``gr00t*`` model types, the actor's batch sizes against the
+   rollout size, RLinf's own static rules (model type, ``add_value_head`` for PPO, chunk divisibility),
+   checkpoint paths and a ``resume_dir`` already at ``max_epochs``.
+2. :func:`check_tasks_live`: each mapped task is built once with one env in the driver (CUDA if there is
+   a GPU, else CPU) and the mapping checked against its first observation, as ``inspect`` does
+   (:func:`isaaclab_rlinf.inspection.check_tasks`); tasks that need Isaac Sim are skipped with a note.
+   ``--no_task_check`` skips it.
+3. :func:`require_accelerator`: RLinf's actor and rollout workers need one; without it we stop here and
    point to ``isaaclab-rlinf inspect``. :func:`require_model_package`: GR00T model types need ``gr00t``.
-3. :func:`prepare_environment`: the variables Ray copies to every worker (below).
-4. :func:`validate_with_rlinf`: ``rlinf.config.validate_cfg``. It creates RLinf's ``Cluster`` (this starts
+4. :func:`prepare_environment`: the variables Ray copies to every worker (below).
+5. :func:`validate_with_rlinf`: ``rlinf.config.validate_cfg``. It creates RLinf's ``Cluster`` (this starts
    a local Ray instance and RLinf's manager actors, but no worker), because its placement checks need the
    cluster's node and accelerator count. Its assertion messages are turned into the same one-line error.
-5. :func:`write_config`, then :func:`launch_train` / :func:`launch_eval` exactly as RLinf's
+6. :func:`write_config`, then :func:`launch_train` / :func:`launch_eval` exactly as RLinf's
    ``examples/embodiment/train_embodied_agent.py`` / ``eval_embodied_agent.py`` do.
+
+So every config error comes before step 3: a GPU config can be validated on a laptop.
 
 Environment given to the driver and (copied by RLinf's ``Cluster``) every Ray worker:
 
 * ``RLINF_EXT_MODULE=isaaclab_rlinf``: RLinf imports it in each worker and calls ``register()``.
 * ``RLINF_CONFIG_FILE=<log_dir>/config.yaml``: the resolved config; ``register()`` registers its task ids
-  and the GR00T bridge rebuilds its converters from it in each worker.
+  and the GR00T bridge rebuilds its converters from it in each worker. Unset for a config whose tasks are
+  all RLinf's own (nothing of ours to rebuild).
 * ``PYTHONPATH``: the config directory first (so ``data_config_class: "module:Class"`` next to the YAML
   imports in workers), after ``$RLINF_ROOT`` when set; for a source checkout (editable install) also the
   checkout, so workers import this package whatever their working directory.
@@ -35,6 +47,7 @@ Environment given to the driver and (copied by RLinf's ``Cluster``) every Ray wo
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import os
@@ -44,7 +57,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +69,12 @@ NVLINK_MULTICAST_OFF = {
     "NVSHMEM_DISABLE_NVLS": "1",
 }
 _STEP_DIR_RE = re.compile(r"global_step_(\d+)$")
+WEIGHT_SYNCER_TYPES = ("bucket", "patch")
+# RLinf's examples/embodiment/config/weight_syncer/bucket_syncer.yaml: what RLinf 0.2 did without the block
+RLINF_BUCKET_SYNCER = {
+    "type": "bucket",
+    "bucket": {"bucket_size": 536870912, "bucket_dtype": None, "is_agent": False, "load_instant": True},
+}
 
 
 class LaunchError(Exception):
@@ -86,6 +105,84 @@ def select(cfg: Any, key: str, default: Any = None) -> Any:
         return OmegaConf.select(cfg, key, default=default, throw_on_missing=False)
     except Exception as exc:  # InterpolationResolutionError and friends
         raise ConfigError(f"{key}: cannot be resolved ({exc}). Fix: correct the ${{...}} reference.") from exc
+
+
+def notice(message: str) -> None:
+    """One line on stderr for something the launcher did for the user (never stdout: ``--json -``)."""
+    print(f"isaaclab-rlinf: note: {message}", file=sys.stderr)
+
+
+def check_interpolations(cfg: Any, node: Any = None, path: str = "") -> None:
+    """Resolve every ``${...}`` in the config; the first that fails is a :class:`ConfigError` naming its key.
+
+    Without this a broken reference surfaces wherever it is first read: a traceback in ``inspect``, or in a
+    Ray worker after the launch.
+    """
+    from omegaconf import ListConfig
+    from omegaconf.errors import OmegaConfBaseException
+
+    node = cfg if node is None else node
+    keys = range(len(node)) if isinstance(node, ListConfig) else list(node.keys())
+    for key in keys:
+        where = f"{path}[{key}]" if isinstance(node, ListConfig) else f"{path}.{key}" if path else str(key)
+        child = node._get_node(key)
+        if child is None:
+            continue
+        if child._is_interpolation():
+            try:
+                node[key]
+            except OmegaConfBaseException as exc:
+                reason = str(exc).strip().splitlines()[0]
+                fix = (
+                    "set that environment variable, or give a default: ${oc.env:NAME,default}"
+                    if "oc.env" in str(child._value())
+                    else "point it at an existing key (absolute like ${env.train.max_episode_steps}, or "
+                    "relative like ${..max_episode_steps}), or write the value"
+                )
+                raise ConfigError(
+                    f"{where}: cannot resolve {child._value()!r} ({reason}). Fix: {fix}."
+                ) from exc
+        elif isinstance(child, (DictConfig, ListConfig)) and not child._is_missing() and not child._is_none():
+            check_interpolations(cfg, child, where)
+
+
+def upgrade_config(cfg: DictConfig) -> list[str]:
+    """Fill in what RLinf 0.3 requires and a RLinf 0.2-era config (e.g. IsaacLab's published RLinf YAMLs)
+    lacks, with RLinf's defaults; prints and returns one notice per filled block. Idempotent.
+
+    * ``weight_syncer`` (training): RLinf 0.3's actor and rollout workers assert it; RLinf 0.2 synced
+      weights in buckets without it. Filled with RLinf's bucket syncer (``weight_syncer/bucket_syncer``).
+    * ``rollout.model`` model keys (evaluation): RLinf 0.2 built the rollout model from ``actor.model``;
+      0.3's eval runs build it from ``rollout.model`` alone. The keys it lacks are copied from
+      ``actor.model``.
+
+    What 0.3's ``validate_cfg`` migrates itself (``algorithm.rollout_epoch``, ``sampling_params``,
+    ``fsdp_config.amp``) is left to it.
+    """
+    notes: list[str] = []
+    with open_dict(cfg):
+        if not only_eval(cfg) and select(cfg, "weight_syncer") is None:
+            cfg.weight_syncer = OmegaConf.create(RLINF_BUCKET_SYNCER)
+            notes.append(
+                "weight_syncer: missing (RLinf 0.2-era config; RLinf 0.3's workers need it); using RLinf's "
+                "default bucket syncer {type: bucket, bucket: {bucket_size: 536870912}}. Add a weight_syncer "
+                "block to the YAML to choose."
+            )
+        actor_model, rollout_model = select(cfg, "actor.model"), select(cfg, "rollout.model")
+        if only_eval(cfg) and actor_model is not None and select(cfg, "rollout.model.model_type") is None:
+            if rollout_model is None:
+                OmegaConf.update(cfg, "rollout.model", {}, force_add=True)
+                rollout_model = cfg.rollout.model
+            missing = [k for k in actor_model if k not in rollout_model]
+            for key in missing:
+                rollout_model[key] = actor_model._get_node(key)
+            notes.append(
+                "rollout.model: no model_type (RLinf 0.2-era config: RLinf 0.2 evaluated with actor.model, "
+                f"0.3 with rollout.model); copied from actor.model: {', '.join(missing)}."
+            )
+    for note in notes:
+        notice(note)
+    return notes
 
 
 def only_eval(cfg: DictConfig) -> bool:
@@ -195,17 +292,19 @@ def rollout_size(cfg: DictConfig) -> int | None:
 def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     """All checks that need neither Ray nor a GPU; raises :class:`ConfigError` on the first problem.
 
-    Calls :func:`isaaclab_rlinf.register` (entry-point tasks into gymnasium and RLinf's
+    First fills what a RLinf 0.2-era config lacks (:func:`upgrade_config`). Calls
+    :func:`isaaclab_rlinf.register` (entry-point tasks into gymnasium and RLinf's
     ``REGISTER_ISAACLAB_ENVS``) and, for ``gr00t*`` model types, ``isaaclab_rlinf.models.gr00t.install``.
-    Returns the parsed mapping specs by split.
+    Returns the parsed mapping specs by split; a split whose task RLinf serves with its own env class
+    (:func:`~isaaclab_rlinf.registry.rlinf_env_class`) has none, and needs no ``isaaclab`` block.
     """
     from .spec import MappingError, MappingSpec
 
+    upgrade_config(cfg)
     specs: dict[str, MappingSpec] = {}
     splits = env_splits(cfg)
     for split in splits:
-        env_cfg = select(cfg, f"env.{split}")
-        if env_cfg is None:
+        if select(cfg, f"env.{split}") is None:
             raise ConfigError(
                 f"env.{split}: missing. Fix: add an env.{split} block (see the packaged configs)."
             )
@@ -214,7 +313,16 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
                 f"env.{split}.env_type: must be 'isaaclab' for isaaclab-rlinf "
                 f"(got {select(cfg, f'env.{split}.env_type')!r}). Fix: env.{split}.env_type=isaaclab."
             )
+        n = select(cfg, f"env.{split}.total_num_envs")
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            raise ConfigError(
+                f"env.{split}.total_num_envs: must be a positive integer (got {n!r}). Fix: --num_envs N."
+            )
+    own = _check_tasks(cfg, splits)
+    for split in splits:
         block = select(cfg, f"env.{split}.isaaclab")
+        if block is None and split in own:
+            continue  # RLinf's own env class converts the observations itself
         if block is None:
             raise ConfigError(
                 f"env.{split}.isaaclab: missing; it maps the task's observations to RLinf's keys. Fix: add "
@@ -225,32 +333,38 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
             specs[split] = MappingSpec.from_config(block, path=f"env.{split}.isaaclab")
         except MappingError as exc:
             raise ConfigError(str(exc)) from exc
-        n = select(cfg, f"env.{split}.total_num_envs")
-        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
-            raise ConfigError(
-                f"env.{split}.total_num_envs: must be a positive integer (got {n!r}). Fix: --num_envs N."
-            )
 
-    _check_tasks(cfg, splits)
     _check_model(cfg)
     if not only_eval(cfg):
         _check_batches(cfg)
     _check_paths(cfg)
     _check_cnn_policy(cfg)
-    _install_gr00t(cfg, config_dir)
+    if specs:  # a config of RLinf's own tasks uses RLinf's own GR00T converters and loader
+        _install_gr00t(cfg, config_dir)
     return specs
 
 
-def _check_tasks(cfg: DictConfig, splits: list[str]) -> None:
-    """Task ids must be entry-point tasks (``isaaclab-rlinf tasks``) or IsaacLab gymnasium ids."""
+def rlinf_own_splits(cfg: DictConfig) -> list[str]:
+    """The splits of the run whose task RLinf serves with its own env class (no ``isaaclab`` block)."""
+    from .registry import rlinf_env_class
+
+    return [
+        s for s in env_splits(cfg) if rlinf_env_class(str(select(cfg, f"env.{s}.init_params.id"))) is not None
+    ]
+
+
+def _check_tasks(cfg: DictConfig, splits: list[str]) -> set[str]:
+    """Task ids must be entry-point tasks (``isaaclab-rlinf tasks``), tasks RLinf serves with its own env
+    class, or IsaacLab gymnasium ids. Returns the splits whose task is RLinf's own."""
     from . import register
-    from .registry import RegistryError, discover_tasks
+    from .registry import RegistryError, discover_tasks, rlinf_env_class
 
     try:
         register()
     except RegistryError as exc:  # a broken plugin: its tasks are missing, the others registered
         logger.warning("%s", exc)
     known = {row.id for row in discover_tasks()[0]}
+    own: set[str] = set()
     for split in splits:
         key = f"env.{split}.init_params.id"
         tid = select(cfg, key)
@@ -259,6 +373,9 @@ def _check_tasks(cfg: DictConfig, splits: list[str]) -> None:
                 f"{key}: must name a task (got {tid!r}). Fix: --task ID (see `isaaclab-rlinf tasks`)."
             )
         if tid in known:
+            continue
+        if rlinf_env_class(tid) is not None:
+            own.add(split)
             continue
         import gymnasium
 
@@ -274,6 +391,7 @@ def _check_tasks(cfg: DictConfig, splits: list[str]) -> None:
                 f"the ids listed by `isaaclab-rlinf tasks` (ours: {', '.join(sorted(known))}) or an IsaacLab "
                 "task id."
             )
+    return own
 
 
 def _check_model(cfg: DictConfig) -> None:
@@ -300,11 +418,11 @@ def _check_model(cfg: DictConfig) -> None:
                 f"actor.model.add_value_head: PPO (algorithm.loss_type={loss}) needs the value head "
                 "(got False). Fix: actor.model.add_value_head=True."
             )
-    if not only_eval(cfg) and select(cfg, "weight_syncer.type") is None:
+    if not only_eval(cfg) and select(cfg, "weight_syncer.type") not in WEIGHT_SYNCER_TYPES:
         raise ConfigError(
-            "weight_syncer: missing; RLinf's actor and rollout workers need it to pass weights each epoch. "
-            "Fix: add a top-level `weight_syncer: {type: bucket, bucket: {bucket_size: 536870912, "
-            "bucket_dtype: null}}` (as in the packaged configs)."
+            f"weight_syncer.type: {select(cfg, 'weight_syncer.type')!r} is not a weight syncer RLinf has. "
+            f"Allowed: {list(WEIGHT_SYNCER_TYPES)}. Fix: weight_syncer.type=bucket (or leave weight_syncer "
+            "out: RLinf's bucket syncer is filled in)."
         )
     chunks = select(cfg, f"{mpath}.num_action_chunks", 1) or 1
     for split in env_splits(cfg):
@@ -347,6 +465,19 @@ def _check_paths(cfg: DictConfig) -> None:
             f"runner.resume_dir: {resume!r} has no actor/ checkpoint. Fix: pass --resume_dir RUN_DIR "
             "(the newest checkpoints/global_step_N is found)."
         )
+    step = step_of(Path(resume)) if resume else None
+    if step is not None and not only_eval(cfg):
+        # RLinf's EmbodiedRunner continues from the checkpoint's step up to max_epochs (or runner.max_steps)
+        max_epochs, max_steps = select(cfg, "runner.max_epochs"), select(cfg, "runner.max_steps", -1)
+        last = min(max_epochs, max_steps) if isinstance(max_steps, int) and max_steps >= 0 else max_epochs
+        if isinstance(last, int) and step >= last:
+            key = "runner.max_steps" if last != max_epochs else "runner.max_epochs"
+            raise ConfigError(
+                f"{key}: {last} is not past the step of the checkpoint to resume ({step}, {resume!r}); RLinf "
+                f"would train nothing. Fix: --max_epochs N with N > {step} (epochs count on from the "
+                "checkpoint's step)"
+                + (", and raise or drop runner.max_steps." if key == "runner.max_steps" else ".")
+            )
 
 
 def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> None:
@@ -443,11 +574,13 @@ def _site_dirs() -> set[str]:
 
 
 def prepare_environment(
-    config_file: str | os.PathLike,
+    config_file: str | os.PathLike | None,
     config_dir: str | os.PathLike | None,
     environ: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Set the variables RLinf copies to every Ray worker (module docstring); returns what was set."""
+    """Set the variables RLinf copies to every Ray worker (module docstring); returns what was set.
+
+    ``config_file`` None unsets ``RLINF_CONFIG_FILE`` (a run of RLinf's own tasks only)."""
     environ = os.environ if environ is None else environ
     apply_rlinf_root(environ)
     environ["RLINF_EXT_MODULE"] = EXT_MODULE
@@ -455,7 +588,10 @@ def prepare_environment(
     package_root = str(Path(__file__).resolve().parent.parent)
     if package_root not in _site_dirs():
         _prepend_path(environ, "PYTHONPATH", package_root)
-    environ["RLINF_CONFIG_FILE"] = str(Path(config_file).resolve())
+    if config_file is None:
+        environ.pop("RLINF_CONFIG_FILE", None)
+    else:
+        environ["RLINF_CONFIG_FILE"] = str(Path(config_file).resolve())
     if config_dir is not None:
         config_dir = str(Path(config_dir).resolve())
         _prepend_path(environ, "PYTHONPATH", config_dir)
@@ -468,7 +604,7 @@ def prepare_environment(
             sys.path.insert(0, root)
     environ.update(NVLINK_MULTICAST_OFF)
     keys = ("RLINF_EXT_MODULE", "RLINF_CONFIG_FILE", "PYTHONPATH", *NVLINK_MULTICAST_OFF)
-    return {k: environ[k] for k in keys}
+    return {k: environ[k] for k in keys if k in environ}
 
 
 def validate_with_rlinf(cfg: DictConfig) -> DictConfig:
@@ -505,18 +641,99 @@ def write_config(cfg: DictConfig, log_dir: str | os.PathLike) -> Path:
 # launch
 
 
-def run(cfg: DictConfig, config_dir: str | os.PathLike | None, command: str = "train") -> Path:
-    """Preflight, accelerator check, environment, RLinf validation, then train or evaluate.
+def check_tasks_live(cfg: DictConfig, specs: dict[str, Any]) -> None:
+    """Build each mapped task once with one env in this process and check its mapping, as ``inspect`` does.
 
+    On CUDA when there is a GPU, else on CPU (seconds for a kitless task). Tasks that need Isaac Sim are
+    skipped with a note. Mapping errors become :class:`ConfigError`; a task that fails to build is a
+    :class:`LaunchError` pointing at ``--no_task_check``.
+    """
+    import torch
+
+    from .inspection import check_tasks
+    from .spec import MappingError
+
+    if not specs:
+        return
+    device = "cuda:0" if torch.cuda.is_available() else "cpu"
+    with _output_to_file() as log:
+        try:
+            notes = check_tasks(cfg, specs, device=device)
+        except MappingError as exc:
+            raise ConfigError(str(exc)) from exc
+        except Exception as exc:
+            log.keep = True
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise LaunchError(
+                f"building {task_id(cfg)!r} with one env on {device} to check the mapping failed: "
+                f"{type(exc).__name__}: {first}. Fix: see the task's output in {log.path}; --no_task_check "
+                "skips this check."
+            ) from exc
+    for note in notes:
+        notice(note)
+
+
+class _CapturedOutput:
+    def __init__(self, path: str):
+        self.path, self.keep = path, False
+
+
+@contextlib.contextmanager
+def _output_to_file():
+    """IsaacLab's and warp's output while the task is built for the check (a hundred lines of scene, joint
+    and manager tables, Python's and native) goes to a temporary file, kept only when the build fails."""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="isaaclab-rlinf-task-check-", suffix=".log")
+    captured = _CapturedOutput(path)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    try:
+        yield captured
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for f in (*saved, fd):
+            os.close(f)
+        if not captured.keep:
+            os.unlink(path)
+
+
+def _note_rlinf_own_tasks(cfg: DictConfig) -> None:
+    from .registry import rlinf_env_class
+
+    for tid in dict.fromkeys(str(select(cfg, f"env.{s}.init_params.id")) for s in rlinf_own_splits(cfg)):
+        notice(
+            f"task {tid!r} is served by RLinf's own env class {rlinf_env_class(tid).__name__}: it needs no "
+            "isaaclab block, and RLinf's own observation and action conversion is used."
+        )
+
+
+def run(
+    cfg: DictConfig, config_dir: str | os.PathLike | None, command: str = "train", task_check: bool = True
+) -> Path:
+    """Preflight, the live task check, accelerator check, environment, RLinf validation, then train or
+    evaluate.
+
+    Every config error comes before the accelerator check, so a GPU config can be validated on a laptop.
     Returns the log directory. Train runs ``EmbodiedRunner``; eval-only runs (``play``, ``--only_eval``)
     run ``EmbodiedEvalRunner``.
     """
-    preflight(cfg, config_dir)
+    specs = preflight(cfg, config_dir)
+    _note_rlinf_own_tasks(cfg)
+    if task_check:
+        check_tasks_live(cfg, specs)
     require_accelerator(command)
     require_model_package(cfg)
     log_dir = Path(select(cfg, "runner.logger.log_path")).resolve()
     config_file = log_dir / CONFIG_FILE_NAME
-    prepare_environment(config_file, config_dir)
+    # A config of RLinf's own tasks only has no mapping for our workers' register() to read.
+    prepare_environment(config_file if specs else None, config_dir)
     import isaaclab_rlinf
 
     existed = log_dir.exists()

@@ -433,6 +433,24 @@ def _register_gym(row: TaskRow) -> BrokenPlugin | None:
     )
 
 
+def rlinf_env_class(task_id: str) -> type | None:
+    """The env class of RLinf's own serving ``task_id`` in ``REGISTER_ISAACLAB_ENVS``, else None.
+
+    RLinf ships env classes for some IsaacLab tasks (e.g. its Franka stack-cube GR00T example). Its
+    example configs for them have no ``isaaclab`` mapping block: the class converts observations itself.
+    :func:`register` never replaces those entries, so a config naming such a task runs on RLinf's class
+    and the checks of our mapping block do not apply to it.
+    """
+    from rlinf.envs.isaaclab import REGISTER_ISAACLAB_ENVS
+
+    from .env import IsaacLabGenericEnv
+
+    cls = REGISTER_ISAACLAB_ENVS.get(task_id)
+    if cls is None or (isinstance(cls, type) and issubclass(cls, IsaacLabGenericEnv)):
+        return None
+    return cls
+
+
 def register(config_file: str | os.PathLike | None = None) -> list[str]:
     """Make every entry-point task (and the run's YAML's task ids) available to RLinf's env workers.
 

@@ -70,20 +70,6 @@ def build_env(env_cfg: DictConfig, num_envs: int):
     return env_cls(cfg=env_cfg, num_envs=num_envs, seed_offset=0, total_num_processes=1, worker_info=None)
 
 
-def _views(obs: dict) -> dict[str, torch.Tensor]:
-    """Every camera view of an RLinf observation as uint8 [N,H,W,C], keyed by a readable name."""
-    views = {}
-    if "main_images" in obs:
-        views["main_images"] = obs["main_images"]
-    for name in ("wrist_images", "extra_view_images"):
-        images = obs.get(name)
-        if images is not None:
-            images = images if images.dim() == 5 else images.unsqueeze(1)
-            for v in range(images.shape[1]):
-                views[f"{name}_{v}"] = images[:, v]
-    return views
-
-
 def _contact_sheet(frames: list[np.ndarray]) -> np.ndarray:
     """Rows are time, columns are envs: [T, N, H, W, C] → one [T*H, N*W, C] image."""
     stack = np.stack(frames)  # [T, N, H, W, C]
@@ -105,6 +91,8 @@ def run_rollout(
     """Step ``env_cfg``'s task ``chunk_steps`` times; write frames per view and metrics under ``out_dir``."""
     from PIL import Image
 
+    from .inspection import rlinf_views
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = build_env(env_cfg, num_envs)
@@ -117,7 +105,7 @@ def run_rollout(
         episodes: list[dict] = []
         for step in range(chunk_steps):
             if step % frame_every == 0:
-                for name, images in _views(obs).items():
+                for name, images in rlinf_views(obs).items():
                     frames.setdefault(name, []).append(images[:max_envs_in_frames].cpu().numpy())
             shape = (num_envs, action_chunk, policy_dim)
             actions = torch.rand(shape, generator=generator) * 2 - 1 if random_actions else torch.zeros(shape)

@@ -248,7 +248,7 @@ VALIDATE = textwrap.dedent(
         torch.cuda.is_available = lambda: True
         launched = []
         launcher.launch_train = lambda cfg: launched.append(cfg)
-        code = main(["train", "--num_envs", "4", "--max_epochs", "2", "--run_name", "t"])
+        code = main(["train", "--num_envs", "4", "--max_epochs", "2", "--run_name", "t", "--no_task_check"])
         cfg = launched[0]
         print("MAIN", code, cfg.runner.max_epochs, cfg.env.train.total_num_envs, cfg.actor.global_batch_size)
         print("FILE", os.environ["RLINF_CONFIG_FILE"] == cfg.runner.logger.log_path + "/config.yaml",

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from .config import DEFAULT_CONFIG_NAME, LOGGER_BACKENDS, PACKAGE_CONFIG_DIR
 
@@ -70,6 +75,19 @@ def add_config_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=int, default=None, help="-> env.train/env.eval seed and actor.seed")
 
 
+def add_launch_args(p: argparse.ArgumentParser) -> None:
+    """Options of the subcommands that launch RLinf (``train``, ``play``): model, task check, logging."""
+    add_model_arg(p)
+    g = p.add_argument_group("checks before launch")
+    g.add_argument(
+        "--no_task_check",
+        action="store_true",
+        help="skip building the task with one env in this process to check the mapping before Ray "
+        "(the check `inspect` makes; seconds for a kitless task, skipped for tasks that need Isaac Sim)",
+    )
+    add_logging_args(p)
+
+
 def add_model_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model_path",
@@ -84,3 +102,26 @@ def add_logging_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--logger", choices=LOGGER_BACKENDS, default=None, help="-> runner.logger.logger_backends")
     g.add_argument("--experiment_name", default=None, help="-> runner.logger.experiment_name")
     g.add_argument("--run_name", default=None, help="suffix of the log directory name")
+
+
+@contextlib.contextmanager
+def stdout_for_data(enabled: bool) -> Iterator[TextIO]:
+    """While ``enabled`` (``--json -``), everything written to stdout, by Python or by IsaacLab's, RLinf's and
+    warp's native code (file descriptor 1), goes to stderr; yields the real stdout for the data alone."""
+    if not enabled:
+        yield sys.stdout
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    real, sys.stdout = sys.stdout, sys.stderr
+    out = os.fdopen(os.dup(saved), "w")
+    try:
+        yield out
+    finally:
+        out.flush()
+        out.close()
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        sys.stdout = real

@@ -42,7 +42,15 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from ..launcher import ConfigError, find_latest_checkpoint, find_model_weights, rollout_size, select, task_id
+from ..launcher import (
+    ConfigError,
+    check_interpolations,
+    find_latest_checkpoint,
+    find_model_weights,
+    rollout_size,
+    select,
+    task_id,
+)
 
 PACKAGE_CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 DEFAULT_CONFIG_NAME = "isaaclab_ppo_mlp_cartpole_camera"
@@ -117,7 +125,7 @@ def compose(
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
+    from omegaconf.errors import GrammarParseError, OmegaConfBaseException
 
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
@@ -125,6 +133,13 @@ def compose(
         with initialize_config_dir(config_dir=str(Path(config_dir).resolve()), version_base="1.3"):
             return hydra_compose(config_name=config_name, overrides=list(overrides or []))
     except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        syntax = exc if isinstance(exc, GrammarParseError) else exc.__cause__
+        if isinstance(syntax, GrammarParseError):  # a malformed ${...}: name its key
+            value = str(syntax).strip().splitlines()[0].removeprefix("no viable alternative at input ")
+            raise ConfigError(
+                f"{syntax.full_key}: malformed interpolation {value} (in {config_name}.yaml). Fix: write it "
+                "as ${path.to.key} (closed with `}`), or escape a literal `${` as '\\${'."
+            ) from exc
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(
             f"composing {config_name!r} from {str(config_dir)!r} failed: {first}. Fix: check the override "
@@ -163,6 +178,7 @@ def build_config(args: argparse.Namespace, now: datetime | None = None) -> DictC
     config_dir, config_name = resolve_config_source(args)
     overrides = list(getattr(args, "overrides", None) or [])
     cfg = compose(config_dir, config_name, overrides)
+    check_interpolations(cfg)
     explicit = override_keys(overrides)
     command = getattr(args, "command", "train")
     g = args.__dict__.get

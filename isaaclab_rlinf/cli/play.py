@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .args import add_logging_args, add_model_arg, subcommand
+from .args import add_launch_args, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -16,7 +16,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Evaluate with RLinf's EmbodiedEvalRunner (rollout and env workers on Ray) on env.eval.",
         handler=run,
     )
-    add_model_arg(p)
+    add_launch_args(p)
     g = p.add_argument_group("evaluation")
     g.add_argument(
         "--num_episodes",
@@ -27,7 +27,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument(
         "--video", action="store_true", help="-> env.eval.video_cfg.save_video=True (<log dir>/video/eval)"
     )
-    add_logging_args(p)
     return p
 
 
@@ -44,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     config_dir, _ = resolve_config_source(args)
-    launch(cfg, config_dir, command="play")
+    launch(cfg, config_dir, command="play", task_check=not args.no_task_check)
     return 0

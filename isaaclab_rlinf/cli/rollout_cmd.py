@@ -39,7 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from .config import build_config
 
     if args.steps <= 0 or args.num_envs <= 0:
-        raise ConfigError("--steps and --num_envs must be > 0.")
+        raise ConfigError(
+            f"--steps / --num_envs: {args.steps} / {args.num_envs}; both must be > 0. "
+            "Fix: e.g. --steps 120 --num_envs 4."
+        )
     cfg = build_config(args)
     env_cfg = cfg.env[args.split]
     with open_dict(env_cfg):

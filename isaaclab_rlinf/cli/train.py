@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .args import add_logging_args, add_model_arg, subcommand
+from .args import add_launch_args, subcommand
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -15,7 +15,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Train with RLinf's EmbodiedRunner (actor, rollout and env workers on Ray).",
         handler=run,
     )
-    add_model_arg(p)
+    add_launch_args(p)
     g = p.add_argument_group("training")
     g.add_argument("--max_epochs", type=int, default=None, help="-> runner.max_epochs")
     g.add_argument(
@@ -28,7 +28,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--only_eval", action="store_true", help="-> runner.only_eval=True (evaluate, no training)"
     )
     g.add_argument("--list_tasks", action="store_true", help="print the available tasks and exit")
-    add_logging_args(p)
     return p
 
 
@@ -42,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = build_config(args)
     config_dir, _ = resolve_config_source(args)
-    launch(cfg, config_dir, command="train")
+    launch(cfg, config_dir, command="train", task_check=not args.no_task_check)
     return 0
