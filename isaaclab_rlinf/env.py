@@ -19,7 +19,7 @@ import traceback
 from typing import Any
 
 import torch
-from omegaconf import DictConfig, open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict
 from rlinf.envs.isaaclab.isaaclab_env import IsaaclabBaseEnv
 
 from .converters import to_isaaclab_action, to_rlinf_obs
@@ -148,6 +148,7 @@ def make_task_env(
     success_term: str | None = "success",
     spec: MappingSpec | None = None,
     terminal_obs: bool = False,
+    env_cfg_overrides: dict[str, Any] | None = None,
 ) -> tuple[TaskProcessEnv, _KitlessApp]:
     """Build an IsaacLab task kitless where its config allows; returns ``(env, app)`` as RLinf expects.
 
@@ -155,7 +156,8 @@ def make_task_env(
     ``spec``, observation groups it never reads are left out of the task (see ``drop_unread_obs_groups``).
     ``terminal_obs`` has IsaacLab compute the observation of envs it is about to reset
     (``compute_final_obs``; one more observation pass in steps that end an episode), which ``step``
-    returns as ``extras["final_obs"]``.
+    returns as ``extras["final_obs"]``. ``env_cfg_overrides`` (``init_params.env_cfg``) are set on the
+    task's env config before it is built (see ``apply_env_cfg_overrides``).
     """
     import gymnasium as gym
     from isaaclab.app import launch_simulation
@@ -166,6 +168,7 @@ def make_task_env(
     register()
     env_cfg = parse_env_cfg(task_id, device=device, num_envs=num_envs)
     env_cfg.seed = seed
+    apply_env_cfg_overrides(env_cfg, env_cfg_overrides or {})
     if spec is not None:
         drop_unread_obs_groups(env_cfg, spec)
     if terminal_obs and hasattr(env_cfg, "compute_final_obs"):
@@ -180,6 +183,53 @@ def make_task_env(
     except BaseException:
         context.__exit__(None, None, None)
         raise
+
+
+_SCALARS = (bool, int, float, str)
+
+
+def apply_env_cfg_overrides(
+    env_cfg: Any, overrides: dict[str, Any], path: str = "init_params.env_cfg"
+) -> None:
+    """Set ``{field: value}`` (dotted fields reach nested configs: ``sim.dt``) on an env config.
+
+    An unknown field, or a value of another type than the field's (an int is accepted for a float),
+    raises one :class:`MappingError` naming ``init_params.env_cfg.<field>``, the value and the fix. A
+    config may define ``apply_env_cfg_overrides()`` to derive dependent fields (the Franka tasks size
+    their cameras from ``camera_resolution``) and raise ``ValueError`` for a bad value; it runs after
+    each field is set, so its error names that field.
+    """
+    hook = getattr(env_cfg, "apply_env_cfg_overrides", None)
+    for key, value in overrides.items():
+        *parents, name = str(key).split(".")
+        target = env_cfg
+        for part in parents:
+            target = getattr(target, part, None)
+        if (
+            target is None
+            or name.startswith("_")
+            or not hasattr(target, name)
+            or callable(getattr(target, name))
+        ):
+            known = sorted(k for k in vars(env_cfg) if not k.startswith("_"))
+            raise MappingError(
+                f"{path}.{key}: {type(env_cfg).__name__} has no such field (got {value!r}). "
+                f"Fix: remove it, or set one of its fields: {', '.join(known)}."
+            )
+        current = getattr(target, name)
+        if isinstance(current, _SCALARS) and not (
+            type(value) is type(current) or (type(current) is float and type(value) is int)
+        ):
+            raise MappingError(
+                f"{path}.{key}: expects a value of type {type(current).__name__}, like the default "
+                f"{current!r} (got {value!r}). Fix: give it a value of type {type(current).__name__}."
+            )
+        setattr(target, name, value)
+        if callable(hook):
+            try:
+                hook()
+            except ValueError as e:
+                raise MappingError(f"{path}.{key}: {e}. Fix: set a value the task accepts.") from None
 
 
 def drop_unread_obs_groups(env_cfg: Any, spec: MappingSpec) -> list[str]:
@@ -224,8 +274,9 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
     """RLinf env class for any IsaacLab task; what the policy sees is set by the ``isaaclab`` block.
 
     Extra ``env.*`` config read here (beside RLinf's own keys): ``isaaclab`` (the mapping block),
-    ``init_params.device`` (simulation device; default the worker's GPU, else CPU) and
-    ``init_params.in_process`` (run the simulator in this process instead of RLinf's subprocess).
+    ``init_params.device`` (simulation device; default the worker's GPU, else CPU),
+    ``init_params.in_process`` (run the simulator in this process instead of RLinf's subprocess) and
+    ``init_params.env_cfg`` (``{field: value}`` set on the task's env config before it is built).
     """
 
     def __init__(
@@ -260,10 +311,14 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         task_id, num_envs, seed = self.isaaclab_env_id, self.num_envs, self.seed
         device = self.cfg.init_params.get("device") or default_device()
         spec, terminal_obs = self.spec, bool(self.cfg.auto_reset)  # RLinf reads final obs only then
+        env_cfg = self.cfg.init_params.get("env_cfg")
+        overrides = OmegaConf.to_container(env_cfg, resolve=True) if env_cfg else {}
 
         def make_env():
             try:
-                return make_task_env(task_id, num_envs, seed, device, spec.success_term, spec, terminal_obs)
+                return make_task_env(
+                    task_id, num_envs, seed, device, spec.success_term, spec, terminal_obs, overrides
+                )
             except Exception:
                 return _FailedTaskEnv(traceback.format_exc()), _FailedTaskEnv("")
 

@@ -404,8 +404,15 @@ class FrankaEnvCfg(ManagerBasedRLEnvCfg):
         """Derive the camera sizes from ``camera_resolution``; raise ``ValueError`` for a bad value.
 
         Called by isaaclab_rlinf after a run's ``init_params.env_cfg`` values are set (and here, for
-        the default), before the env is built.
+        the default), before the env is built. Also checks that the robot's USD is there: a missing
+        file would otherwise surface as an unresolvable reference deep in the scene build.
         """
+        usd = Path(self.scene.robot.spawn.usd_path)
+        if not usd.is_file():
+            raise FileNotFoundError(
+                f"Franka robot asset {usd} is missing. Fix: reinstall isaaclab-rlinf (the USD ships as "
+                f"package data) or regenerate it with {ASSET_DIR / 'make_panda_usd.py'}."
+            )
         res, (lo, hi) = self.camera_resolution, CAMERA_RESOLUTION_RANGE
         if isinstance(res, bool) or not isinstance(res, int) or not lo <= res <= hi:
             raise ValueError(
