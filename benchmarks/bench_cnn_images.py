@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-STATE_DIM, ACTION_DIM = 31, 7  # the packaged Franka Reach pixel config
+STATE_DIM, ACTION_DIM = 21, 7  # the packaged Franka Reach pixel config
 
 
 def _bytes(tree) -> dict[str, int]:

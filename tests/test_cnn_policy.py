@@ -24,17 +24,10 @@ from isaaclab_rlinf.models.cnn_policy import (
 
 PACKAGED = Path(cnn_policy.__file__).parents[1] / "tasks" / "franka" / "isaaclab_ppo_cnn_franka_reach.yaml"
 
-# The real task the PPO test reads: the cartpole's two 96-pixel cameras (until Franka Reach lands).
-TASK_ID = "Isaac-RLinf-Cartpole-Camera-v0"
-BLOCK = {
-    "task_description": "balance the pole",
-    "main_images": "front_camera",
-    "extra_view_images": ["side_camera"],
-    "states": [{"key": "joint_pos"}, {"key": "joint_vel"}],
-    "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
-    "success_term": "success",
-}
-STATE_DIM, ACTION_DIM, RESOLUTION = 4, 1, 96
+# The PPO test reads the real task through the packaged pixel config's mapping (front + wrist views,
+# proprioception without the target), at a CPU-sized camera resolution.
+TASK_ID = "Isaac-RLinf-Franka-Reach-Camera-v0"
+STATE_DIM, ACTION_DIM, RESOLUTION = 21, 7, 64
 NUM_ENVS, STEPS = 4, 4
 
 
@@ -197,7 +190,10 @@ def rollout():
     one more observation than steps (GAE bootstraps from it)."""
     from isaaclab_rlinf.rollout import build_env, env_config
 
-    env = build_env(env_config(BLOCK, TASK_ID, seed=7), NUM_ENVS)
+    block = OmegaConf.to_container(OmegaConf.load(PACKAGED).env.train.isaaclab)
+    cfg = env_config(block, TASK_ID, max_episode_steps=120, seed=7, in_process=True)
+    cfg.init_params.env_cfg = {"camera_resolution": RESOLUTION}
+    env = build_env(cfg, NUM_ENVS)
     try:
         obs, _ = env.reset()
         generator = torch.Generator().manual_seed(0)
@@ -210,6 +206,7 @@ def rollout():
             dones.append(terminated | truncated)
     finally:
         env.close()
+    assert observations[0]["states"].shape == (NUM_ENVS, STATE_DIM)  # no target_pos among them
     return observations, rewards, dones
 
 
@@ -270,7 +267,7 @@ def ppo_update(model, rollout) -> None:
         huber_delta=10.0,
         loss_mask=None,
         loss_mask_sum=None,
-        max_episode_steps=300,
+        max_episode_steps=120,
         task_type="embodied",
         critic_warmup=False,
     )
