@@ -409,7 +409,7 @@ def _check_model(cfg: DictConfig) -> None:
         raise ConfigError(
             f"{mpath}.model_type: {model_type!r} is not an embodied model RLinf knows."
             f"{_did_you_mean(str(model_type), names)}"
-            f" Allowed: {names}."
+            f" Fix: use one of {names}."
         )
     loss = select(cfg, "algorithm.loss_type")
     if not only_eval(cfg) and loss in ("actor_critic", "decoupled_actor_critic"):

@@ -427,7 +427,12 @@ class MappingSpec:
                     fix="pass the env's torch observation dict unchanged",
                 )
             if t.ndim == 0:
-                raise _error(ypath, f"term {ref.name!r} is a scalar, not a batch", tuple(t.shape))
+                raise _error(
+                    ypath,
+                    f"term {ref.name!r} is a scalar, not a batch",
+                    tuple(t.shape),
+                    fix="map a per-env term ([N, ...])",
+                )
             if batch is None:
                 batch, device = (t.shape[0], ref.name), (t.device, ref.name)
             elif t.shape[0] != batch[0]:
@@ -514,7 +519,12 @@ class MappingSpec:
                     fix="map only vector terms into states (cameras go to main_images/extra_view_images)",
                 )
             if t.dtype.is_complex:
-                raise _error(f"{ypath}.key", f"state term {ref.name!r} is complex", str(t.dtype))
+                raise _error(
+                    f"{ypath}.key",
+                    f"state term {ref.name!r} is complex",
+                    str(t.dtype),
+                    fix="map a real-valued term",
+                )
             width = t.shape[1]
             if st.slice is None:
                 s, e = 0, width
@@ -626,7 +636,9 @@ class _Getter:
         if v is None:
             return None
         if not _is_int(v):
-            raise _error(f"{self.path}.{name}", "must be an integer", v)
+            raise _error(
+                f"{self.path}.{name}", "must be an integer", v, fix=f"write {name}: 0 (a whole number)"
+            )
         return v
 
     def str_list(self, name: str) -> tuple[str, ...]:
@@ -640,7 +652,9 @@ class _Getter:
             raise _error(p, "is an empty list", list(v), fix=f"list at least one term or remove {name}")
         for i, x in enumerate(v):
             if not isinstance(x, str) or not x:
-                raise _error(f"{p}[{i}]", "must be a non-empty string", x)
+                raise _error(
+                    f"{p}[{i}]", "must be a non-empty string", x, fix="write the name, e.g. front_camera"
+                )
         return tuple(v)
 
 
@@ -675,11 +689,18 @@ def _parse_states(v: Any, path: str) -> tuple[StateTerm, ...]:
         if isinstance(item, str):  # shorthand: the whole term
             item = {"key": item}
         if not isinstance(item, Mapping):
-            raise _error(p, "must be a mapping {key: ..., slice: [start, end]}", item)
+            raise _error(
+                p, "must be a mapping {key: ..., slice: [start, end]}", item, fix="write {key: joint_pos}"
+            )
         _reject_unknown(item, ("key", "slice"), p)
         key = item.get("key")
         if not isinstance(key, str) or not key:
-            raise _error(f"{p}.key", "must be a non-empty observation term name", key)
+            raise _error(
+                f"{p}.key",
+                "must be a non-empty observation term name",
+                key,
+                fix="write the term's name, e.g. key: joint_pos (`isaaclab-rlinf inspect` lists them)",
+            )
         sl = item.get("slice")
         out.append(StateTerm(key, None if sl is None else _parse_slice(sl, f"{p}.slice")))
     return tuple(out)
@@ -703,18 +724,30 @@ def _parse_gr00t(v: Any, path: str) -> Gr00tMapping:
     if v.get("state") is not None:
         sv = v["state"]
         if isinstance(sv, str) or not isinstance(sv, Sequence):
-            raise _error(f"{path}.state", "must be a list of {gr00t_key, slice} entries", sv)
+            raise _error(
+                f"{path}.state",
+                "must be a list of {gr00t_key, slice} entries",
+                sv,
+                fix="write state: [{gr00t_key: state.arm, slice: [0, 7]}]",
+            )
         if not sv:
             raise _error(f"{path}.state", "is an empty list", [], fix="list at least one key or remove state")
         items = []
         for i, item in enumerate(sv):
             p = f"{path}.state[{i}]"
             if not isinstance(item, Mapping):
-                raise _error(p, "must be a mapping {gr00t_key: state.x, slice: [start, end]}", item)
+                raise _error(
+                    p,
+                    "must be a mapping {gr00t_key: state.x, slice: [start, end]}",
+                    item,
+                    fix="write {gr00t_key: state.arm, slice: [0, 7]}",
+                )
             _reject_unknown(item, ("gr00t_key", "slice"), p)
             key = item.get("gr00t_key")
             if not isinstance(key, str) or not key:
-                raise _error(f"{p}.gr00t_key", "must be a non-empty string", key)
+                raise _error(
+                    f"{p}.gr00t_key", "must be a non-empty string", key, fix="write gr00t_key: state.arm"
+                )
             if "slice" not in item or item["slice"] is None:
                 raise _error(
                     f"{p}.slice", "is required for GR00T state keys", None, fix="write slice: [0, 7]"
@@ -743,7 +776,7 @@ def _parse_action_mapping(v: Any, path: str) -> ActionMapping:
         if x is None:
             x = 0
         if not _is_int(x):
-            raise _error(f"{path}.{name}", "must be an integer", x)
+            raise _error(f"{path}.{name}", "must be an integer", x, fix=f"write {name}: 0 (a whole number)")
         pads[name] = x
     return ActionMapping(**pads)
 
@@ -773,9 +806,19 @@ def _static_checks(spec: MappingSpec) -> None:
         if st.slice is not None:
             s, e = st.slice
             if s < 0 or e <= s:
-                raise _error(f"{p}.states[{i}].slice", "must satisfy 0 <= start < end", list(st.slice))
+                raise _error(
+                    f"{p}.states[{i}].slice",
+                    "must satisfy 0 <= start < end",
+                    list(st.slice),
+                    fix="write slice: [start, end] with 0 <= start < end",
+                )
     if spec.embodiment_tag_id is not None and spec.embodiment_tag_id < 0:
-        raise _error(f"{p}.embodiment_tag_id", "must be a non-negative integer", spec.embodiment_tag_id)
+        raise _error(
+            f"{p}.embodiment_tag_id",
+            "must be a non-negative integer",
+            spec.embodiment_tag_id,
+            fix="use the id the checkpoint was post-trained with (e.g. 31 for new_embodiment)",
+        )
     if spec.data_config_class is not None and (
         spec.data_config_class.count(":") != 1 or not all(spec.data_config_class.split(":"))
     ):
@@ -822,10 +865,20 @@ def _static_checks(spec: MappingSpec) -> None:
     for i, k in enumerate(gm.state):
         kp = f"{gp}.state[{i}]"
         if not k.gr00t_key.startswith("state."):
-            raise _error(f"{kp}.gr00t_key", "GR00T state keys start with 'state.'", k.gr00t_key)
+            raise _error(
+                f"{kp}.gr00t_key",
+                "GR00T state keys start with 'state.'",
+                k.gr00t_key,
+                fix=f"write state.{k.gr00t_key}",
+            )
         s, e = k.slice
         if s < 0 or e <= s:
-            raise _error(f"{kp}.slice", "must satisfy 0 <= start < end", list(k.slice))
+            raise _error(
+                f"{kp}.slice",
+                "must satisfy 0 <= start < end",
+                list(k.slice),
+                fix="write slice: [start, end] with 0 <= start < end",
+            )
         if s < prev_end:
             raise _error(
                 f"{kp}.slice",

@@ -113,8 +113,10 @@ def test_hydra_overrides_apply_and_options_win():
 
 
 def test_bad_override_is_a_config_error():
-    with pytest.raises(ConfigError, match="composing 'isaaclab_ppo_mlp_cartpole_camera'.*Fix"):
+    with pytest.raises(ConfigError, match=r"runner.no_such_key: no such key .* Fix: .*\+runner.no_such_key="):
         compose("train", "runner.no_such_key=1")
+    with pytest.raises(ConfigError, match="composing 'isaaclab_ppo_mlp_cartpole_camera'.*Fix"):
+        compose("train", "runner.max_epochs=[1")
 
 
 def test_unknown_option_exits_2(capsys):

@@ -141,9 +141,16 @@ def compose(
                 "as ${path.to.key} (closed with `}`), or escape a literal `${` as '\\${'."
             ) from exc
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        missing = re.match(r"Could not override '([^']+)'", first)
+        if missing:  # key=value for a key the YAML does not have
+            key = missing.group(1)
+            raise ConfigError(
+                f"{key}: no such key in {config_name}.yaml, so the override cannot set it. Fix: check the "
+                f"spelling, or write +{key}=VALUE to add it."
+            ) from exc
         raise ConfigError(
-            f"composing {config_name!r} from {str(config_dir)!r} failed: {first}. Fix: check the override "
-            "(key=value for an existing key, +key=value to add one) or the YAML's defaults list."
+            f"composing {config_name!r} from {str(config_dir)!r} failed: {first.rstrip('.')}. Fix: check the "
+            "override (key=value for an existing key, +key=value to add one) or the YAML's defaults list."
         ) from exc
 
 
@@ -215,7 +222,10 @@ def build_config(args: argparse.Namespace, now: datetime | None = None) -> DictC
             _set(cfg, "env.eval.video_cfg.save_video", True)
         if g("logger"):
             if g("logger") not in LOGGER_BACKENDS:
-                raise ConfigError(f"--logger: {g('logger')!r} is not one of {list(LOGGER_BACKENDS)}.")
+                raise ConfigError(
+                    f"--logger: {g('logger')!r} is not a logger RLinf has. "
+                    f"Fix: use one of {list(LOGGER_BACKENDS)}."
+                )
             _set(cfg, "runner.logger.logger_backends", [g("logger")])
         if g("experiment_name"):
             _set(cfg, "runner.logger.experiment_name", g("experiment_name"))
@@ -237,7 +247,7 @@ def _set(cfg: DictConfig, key: str, value: Any) -> None:
 
 def _positive(value: int, flag: str) -> None:
     if not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"{flag}: must be a positive integer (got {value!r}).")
+        raise ConfigError(f"{flag}: must be a positive integer (got {value!r}). Fix: {flag} N with N >= 1.")
 
 
 def _rescale_batches(cfg: DictConfig, before: int | None, after: int | None) -> None:
@@ -274,7 +284,8 @@ def _apply_num_episodes(cfg: DictConfig, episodes: int) -> None:
     episode_steps = select(cfg, "env.eval.max_episode_steps")
     if not isinstance(envs, int) or not isinstance(episode_steps, int):
         raise ConfigError(
-            "--num_episodes: env.eval.total_num_envs and env.eval.max_episode_steps must be set."
+            f"--num_episodes: needs env.eval.total_num_envs and env.eval.max_episode_steps as integers (got "
+            f"{envs!r} and {episode_steps!r}). Fix: set both in the YAML or as overrides."
         )
     chunks = select(cfg, "rollout.model.num_action_chunks", 1) or 1
     _set(cfg, "env.eval.rollout_epoch", math.ceil(episodes / envs))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .args import add_launch_args, subcommand
 
@@ -31,17 +30,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..launcher import notice, select
     from ..launcher import run as launch
-    from ..launcher import select
     from .config import build_config, resolve_config_source
 
     cfg = build_config(args)
     if select(cfg, "rollout.model.model_type") == "mlp_policy" and not select(cfg, "runner.ckpt_path"):
-        print(
-            "isaaclab-rlinf play: warning: no --model_path; evaluating an untrained (randomly "
-            "initialised) policy",
-            file=sys.stderr,
-        )
+        notice("play: no --model_path; evaluating an untrained (randomly initialised) policy")
     config_dir, _ = resolve_config_source(args)
     launch(cfg, config_dir, command="play", task_check=not args.no_task_check)
     return 0
