@@ -1,20 +1,24 @@
-"""Env steps/s of the embedded task: raw IsaacLab vs the same task through ``IsaacLabGenericEnv``.
+"""Env steps/s of an embedded task: raw IsaacLab vs the same task through ``IsaacLabGenericEnv``.
 
 Side by side in one run, each variant in a fresh process (one IsaacLab simulation per process):
   raw      IsaacLab's env stepped directly (zero actions on the sim device), observations computed;
+  raw_states     the same, the task built without its camera group (nothing rendered);
   subproc  our env class as RLinf builds it, simulator in RLinf's spawned subprocess (queue hand-offs);
   inproc   our env class with ``init_params.in_process: true`` (simulator in the caller's process);
   inproc_states  the same with a states-only mapping: no camera views converted or handed on, and
                  (since 25ee333) the task built without its unread camera group, so nothing is rendered.
-The other variants render both cameras (raw: the task as registered; inproc/subproc: the mapping reads
-them). ``benchmarks/profile_env_step.py`` compares raw and class on one and the same simulator instead.
+The other variants render every camera (raw: the task as registered; inproc/subproc: the mapping reads
+them). A ``*_states`` variant's ratio is to ``raw_states`` when that ran, else to ``raw``.
+``--task``: ``cartpole`` (two cameras, default), ``franka_reach`` / ``franka_lift`` (three cameras, one on
+the wrist; ``--camera_resolution`` sets ``init_params.env_cfg.camera_resolution``, default the task's 64).
+``benchmarks/profile_env_step.py`` compares raw and class on one and the same simulator instead.
 ``--before DIR`` also runs the env-class variants with an older checkout's package first on the path
 (``v@before``), so a change is measured before and after in one run on one machine.
 Each variant runs ``--rounds`` times (order alternating), each run reporting the median of 3 timed
 windows of ``--steps`` steps; prints the median env-steps/s per variant and its ratio to raw.
 ``--json`` is rewritten after every row, with the run's meta (device, package versions, command). Usage:
-  python benchmarks/bench_env.py [--num_envs 64 1024] [--steps 200] [--rounds 2] [--device cuda:0]
-      [--before DIR] [--json out.json]
+  python benchmarks/bench_env.py [--task cartpole] [--num_envs 64 1024] [--steps 200] [--rounds 2]
+      [--device cuda:0] [--variants raw inproc ...] [--camera_resolution N] [--before DIR] [--json out.json]
 """
 
 from __future__ import annotations
@@ -38,6 +42,39 @@ BLOCK = {
 }
 STATES_ONLY = {k: v for k, v in BLOCK.items() if k not in ("main_images", "extra_view_images")}
 
+_FRANKA_VIEWS = {"main_images": "front_camera", "extra_view_images": ["side_camera", "wrist_camera"]}
+_ARM = [{"key": "arm_joint_pos"}, {"key": "arm_joint_vel"}, {"key": "gripper_pos"}, {"key": "ee_pose"}]
+# --task -> (task id, mapping with every camera, policy action width); the packaged configs' mappings
+TASKS = {
+    "cartpole": (TASK, BLOCK, 1),
+    "franka_reach": (
+        "Isaac-RLinf-Franka-Reach-Camera-v0",
+        {
+            "task_description": "move the gripper to the red ball",
+            **_FRANKA_VIEWS,
+            "states": [*_ARM, {"key": "target_pos"}],
+            "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
+            "success_term": "success",
+        },
+        7,
+    ),
+    "franka_lift": (
+        "Isaac-RLinf-Franka-Lift-Cube-Camera-v0",
+        {
+            "task_description": "pick up the cube and lift it",
+            **_FRANKA_VIEWS,
+            "states": [*_ARM, {"key": "cube_pos"}],
+            "action_mapping": {"prefix_pad": 0, "suffix_pad": 0},
+            "success_term": "success",
+        },
+        8,
+    ),
+}
+
+
+def _states_only(block: dict) -> dict:
+    return {k: v for k, v in block.items() if k not in ("main_images", "extra_view_images")}
+
 
 def timed(step, calls: int, device: str) -> float:
     """Seconds for ``calls`` calls of ``step``, with the device's queued work finished at both ends."""
@@ -60,14 +97,24 @@ def _rate(step, env_steps_per_call: int, calls: int, warmup: int, device: str, w
     return statistics.median(env_steps_per_call * calls / timed(step, calls, device) for _ in range(windows))
 
 
-def run_raw(num_envs: int, steps: int, device: str) -> float:
+def run_raw(
+    num_envs: int,
+    steps: int,
+    device: str,
+    task: str = TASK,
+    states_only: dict | None = None,
+    env_cfg: dict | None = None,
+) -> float:
+    """IsaacLab's env stepped directly; with ``states_only`` (a mapping) its unread groups are left out."""
     import torch
 
     from isaaclab_rlinf.env import make_task_env
+    from isaaclab_rlinf.spec import MappingSpec
 
-    env, app = make_task_env(TASK, num_envs, 0, device)
-    action = torch.zeros(num_envs, 2, device=device)
-    env.reset(seed=0)
+    spec = MappingSpec.from_config(states_only) if states_only else None
+    env, app = make_task_env(task, num_envs, 0, device, spec=spec, env_cfg_overrides=env_cfg)
+    _, info = env.reset(seed=0)
+    action = torch.zeros(num_envs, info["action_dim"], device=device)
     try:
         return _rate(lambda: env.step(action), num_envs, steps, 20, device)
     finally:
@@ -76,14 +123,25 @@ def run_raw(num_envs: int, steps: int, device: str) -> float:
 
 
 def run_env_class(
-    num_envs: int, steps: int, device: str, in_process: bool, block: dict, chunk: int = 8
+    num_envs: int,
+    steps: int,
+    device: str,
+    in_process: bool,
+    block: dict,
+    chunk: int = 8,
+    task: str = TASK,
+    policy_dim: int = 1,
+    env_cfg: dict | None = None,
 ) -> float:
     import torch
 
     from isaaclab_rlinf.rollout import build_env, env_config
 
-    env = build_env(env_config(block, TASK, device=device, in_process=in_process), num_envs)
-    actions = torch.zeros(num_envs, chunk, 1)  # RLinf hands the env CPU actions
+    cfg = env_config(block, task, device=device, in_process=in_process)
+    if env_cfg:
+        cfg.init_params.env_cfg = env_cfg
+    env = build_env(cfg, num_envs)
+    actions = torch.zeros(num_envs, chunk, policy_dim)  # RLinf hands the env CPU actions
     env.reset()
     try:
         return _rate(lambda: env.chunk_step(actions), num_envs * chunk, steps // chunk, 20 // chunk, device)
@@ -91,17 +149,25 @@ def run_env_class(
         env.close()
 
 
-def _child(variant: str, num_envs: int, steps: int, device: str) -> float:
-    if variant == "raw":
-        return run_raw(num_envs, steps, device)
-    block = STATES_ONLY if variant.endswith("_states") else BLOCK
-    return run_env_class(num_envs, steps, device, in_process=variant.startswith("inproc"), block=block)
+def _child(variant: str, num_envs: int, args: argparse.Namespace) -> float:
+    task, block, policy_dim = TASKS[args.task]
+    env_cfg = {"camera_resolution": args.camera_resolution} if args.camera_resolution else None
+    states = _states_only(block) if variant.endswith("_states") else None
+    if variant.startswith("raw"):
+        return run_raw(num_envs, args.steps, args.device, task, states, env_cfg)
+    in_process = variant.startswith("inproc")
+    return run_env_class(
+        num_envs, args.steps, args.device, in_process, states or block, 8, task, policy_dim, env_cfg
+    )
 
 
 def _run_child(variant: str, num_envs: int, args: argparse.Namespace) -> float:
     """One variant in a fresh process; ``v@before`` runs the package found in ``--before``."""
     name, _, code = variant.partition("@")
     cmd = ["--child", name, "--num_envs", str(num_envs), "--steps", str(args.steps), "--device", args.device]
+    cmd += ["--task", args.task] + (
+        ["--camera_resolution", str(args.camera_resolution)] * bool(args.camera_resolution)
+    )
     return run_child(__file__, cmd, args.before if code else None)
 
 
@@ -112,9 +178,11 @@ def main() -> None:
     parser.add_argument("--num_envs", type=int, nargs="+", default=[64, 1024])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--device", default="cuda:0")
+    parser.add_argument("--task", default="cartpole", choices=sorted(TASKS))
+    parser.add_argument("--camera_resolution", type=int, default=None, help="Franka tasks: camera size [px]")
     parser.add_argument(
         "--variants", nargs="+", default=["raw", "subproc", "inproc", "inproc_states"],
-        choices=["raw", "subproc", "inproc", "inproc_states"],
+        choices=["raw", "raw_states", "subproc", "inproc", "inproc_states"],
     )  # fmt: skip
     parser.add_argument("--json", default=None)
     parser.add_argument("--rounds", type=int, default=2, help="runs of every variant, order alternating")
@@ -126,7 +194,7 @@ def main() -> None:
         variants += [f"{v}@before" for v in args.variants if v != "raw"]
 
     if args.child:
-        rate = _child(args.child, args.num_envs[0], args.steps, args.device)
+        rate = _child(args.child, args.num_envs[0], args)
         print(f"RESULT {rate}")
         return
 
@@ -140,14 +208,24 @@ def main() -> None:
         rates = {v: statistics.median(s) for v, s in samples.items()}
         row = {"num_envs": n, **{f"{v}_env_steps_per_s": r for v, r in rates.items()}, "samples": samples}
         for v in rates:
-            if v != "raw" and "raw" in rates:
-                row[f"{v}_vs_raw"] = rates[v] / rates["raw"]
+            base = "raw_states" if "_states" in v and "raw_states" in rates else "raw"
+            if not v.startswith("raw") and base in rates:
+                row[f"{v}_vs_raw"] = rates[v] / rates[base]
         rows.append(row)
         print(json.dumps(row), flush=True)
         if args.json:  # after every row: a later size that runs out of time keeps the earlier ones
             with open(args.json, "w") as f:
                 json.dump(
-                    {"meta": meta, "steps": args.steps, "rounds": args.rounds, "rows": rows}, f, indent=2
+                    {
+                        "meta": meta,
+                        "task": TASKS[args.task][0],
+                        "camera_resolution": args.camera_resolution,
+                        "steps": args.steps,
+                        "rounds": args.rounds,
+                        "rows": rows,
+                    },
+                    f,
+                    indent=2,
                 )
 
     print(f"\n{'envs':>6} " + " ".join(f"{v:>14}" for v in variants))

@@ -6,6 +6,8 @@
 #   bash benchmarks/gpu/run_on_gpu.sh stash                 # only keep the carried part
 #   bash benchmarks/gpu/run_on_gpu.sh check                 # imports, GPU, versions
 #   bash benchmarks/gpu/run_on_gpu.sh bench [NUM_ENVS...]   # env (default 64 1024) + converter benchmarks
+#   bash benchmarks/gpu/run_on_gpu.sh bench_franka [NUM_ENVS...]  # Franka Reach + Lift (default 1024 4096):
+#       raw vs our env class, states only and with three 64 px cameras, one round, 64-step windows
 #   bash benchmarks/gpu/run_on_gpu.sh train [CLI args...]   # python -m isaaclab_rlinf train ...
 #   bash benchmarks/gpu/run_on_gpu.sh play  [CLI args...]   # python -m isaaclab_rlinf play ...
 #   bash benchmarks/gpu/run_on_gpu.sh test  [pytest args...] # the tests marked gpu (skipped without CUDA)
@@ -45,6 +47,14 @@ PY
     tag=$(IFS=_; echo "${sizes[*]}")
     $py benchmarks/bench_env.py --num_envs "${sizes[@]}" --device cuda:0 --json "$OUT/bench_env_$tag.json"
     $py benchmarks/bench_converters.py --device cuda --json "$OUT/bench_converters.json"
+    ;;
+  bench_franka)
+    sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(1024 4096)
+    tag=$(IFS=_; echo "${sizes[*]}")
+    for task in franka_reach franka_lift; do
+      $py benchmarks/bench_env.py --task $task --num_envs "${sizes[@]}" --device cuda:0 --steps 64 --rounds 1 \
+        --variants raw raw_states inproc inproc_states --json "$OUT/bench_env_${task}_$tag.json"
+    done
     ;;
   train|play)
     $py benchmarks/run_meta.py -- isaaclab-rlinf "$job" "$@" > "$OUT/${job}_meta.json"

@@ -86,6 +86,13 @@ def object_above(env: ManagerBasedRLEnv, height: float, object_cfg: SceneEntityC
     return obj - env.scene.env_origins[:, 2] > height
 
 
+def object_above_at_time_out(
+    env: ManagerBasedRLEnv, height: float, object_cfg: SceneEntityCfg
+) -> torch.Tensor:
+    """Success of Lift: time ran out with the object's centre more than ``height`` above the table."""
+    return (env.episode_length_buf >= env.max_episode_length) & object_above(env, height, object_cfg)
+
+
 class held_at_target(ManagerTermBase):
     """Success of Reach: the end effector stayed within ``radius`` of the target for ``hold_steps`` steps.
 
