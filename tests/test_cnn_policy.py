@@ -151,6 +151,19 @@ def test_install_from_env_installs_only_for_a_cnn_policy_config(tmp_path, monkey
     assert cnn_policy.install_from_env() is True
 
 
+def test_rlinfs_worker_hook_installs_the_builder_for_the_packaged_config(monkeypatch):
+    """What every Ray worker runs at start: RLinf imports RLINF_EXT_MODULE and calls its register()."""
+    from rlinf.models import _MODEL_REGISTRY
+    from rlinf.scheduler.cluster.utils import load_user_extension_module
+
+    monkeypatch.setattr(cnn_policy, "_installed", False)  # as in a fresh worker process
+    monkeypatch.setitem(_MODEL_REGISTRY, "cnn_policy", "RLinf's builder")
+    monkeypatch.setenv("RLINF_EXT_MODULE", "isaaclab_rlinf")
+    monkeypatch.setenv("RLINF_CONFIG_FILE", str(PACKAGED))
+    load_user_extension_module()
+    assert _MODEL_REGISTRY["cnn_policy"] is build_cnn_policy
+
+
 # --------------------------------------------------------------------------------------------------
 # driver checks: one line naming the key, the value and the fix
 
