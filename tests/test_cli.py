@@ -436,3 +436,15 @@ def test_inspect_wrong_mapping_exits_2_with_the_validation_error(tmp_path, capsy
     err = capsys.readouterr().err
     assert "env.train.isaaclab.states[1]" in err and "joint_velocity" in err
     assert not (out / "contact_sheet.png").exists()
+
+
+@pytest.mark.sim
+def test_inspect_json_dash_writes_only_the_json_to_stdout(tmp_path, capfd):
+    """IsaacLab's, warp's and our own lines (the table) go to stderr: stdout parses as JSON whole."""
+    argv = ["inspect", "--num_envs", "1", "--steps", "1", "--json", "-", "--out_dir", str(tmp_path / "out")]
+    assert main(argv) == 0
+    captured = capfd.readouterr()
+    report = json.loads(captured.out)
+    assert report["task"] == TASK and report["rlinf"]["states"]["shape"] == [1, 4]
+    assert report == json.loads((tmp_path / "out" / "inspect.json").read_text())
+    assert "rlinf  states" in captured.err and "[INFO]" in captured.err  # the table and IsaacLab's log

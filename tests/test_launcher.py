@@ -241,6 +241,13 @@ VALIDATE = textwrap.dedent(
         print("SAVED_OK", saved.runner.weight_sync_interval, saved.env.train.init_params.id)
         play = validate_with_rlinf(build_config(parse_args(["play", "--num_episodes", "128"])))
         print("PLAY_OK", play.runner.only_eval, play.env.eval.rollout_epoch)
+        # a RLinf 0.2-era config, with the blocks upgrade_config fills: RLinf 0.3 migrates the rest itself
+        from isaaclab_rlinf.launcher import upgrade_config
+        old = build_config(parse_args(["train", "--config_path", sys.argv[1], "--config_name", sys.argv[2]]))
+        upgrade_config(old)
+        old = validate_with_rlinf(old)
+        print("RLINF02_OK", old.weight_syncer.type, old.env.train.rollout_epoch,
+              old.actor.fsdp_config.amp_autocast.enabled, old.rollout.sampling_params.top_k)
         # the whole `train` command up to the workers: GPU check passed, launch_train recorded
         import os, torch
         from isaaclab_rlinf import launcher
@@ -266,7 +273,7 @@ VALIDATE = textwrap.dedent(
 
 def test_rlinf_validate_cfg_and_the_train_command_up_to_the_workers_on_cpu(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-c", VALIDATE],
+        [sys.executable, "-c", VALIDATE, *RLINF02[1::2]],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -282,6 +289,7 @@ def test_rlinf_validate_cfg_and_the_train_command_up_to_the_workers_on_cpu(tmp_p
     assert "TRAIN_OK 1 1" in out
     assert f"SAVED_OK 1 {TASK}" in out
     assert "PLAY_OK True 2" in out
+    assert "RLINF02_OK bucket 1 False 50" in out
     assert "MAIN 0 2 4 128" in out  # 4 envs x 128 steps = 512 samples in 4 minibatches
     assert "FILE True 2" in out
     assert "ENV isaaclab_rlinf 0" in out
@@ -317,3 +325,185 @@ def test_gr00t_model_type_needs_the_gr00t_package():
     with pytest.raises(launcher.LaunchError, match="`gr00t` is not installed"):
         launcher.require_model_package(cfg)
     launcher.require_model_package(compose("train"))  # mlp_policy: nothing to check
+
+
+# --------------------------------------------------------------------------------------------------
+# drop-in: configs written by others run unchanged (tests/fixtures/README.md)
+
+FIXTURES = REPO / "tests" / "fixtures"
+RLINF02 = [
+    "--config_path",
+    str(FIXTURES / "rlinf02_style"),
+    "--config_name",
+    "isaaclab_ppo_mlp_cartpole_rlinf02",
+]
+EXAMPLES = FIXTURES / "rlinf_examples_style"
+PUBLISHED = Path(
+    os.environ.get("ISAACLAB_RLINF_PUBLISHED_CONFIGS", REPO.parent / "shared" / "published_configs")
+)
+
+
+def test_rlinf02_config_gets_rlinf03_blocks_with_one_notice_each(capsys):
+    train = compose("train", *RLINF02)
+    assert launcher.upgrade_config(train) == [
+        capsys.readouterr().err.removeprefix("isaaclab-rlinf: note: ").strip()
+    ]
+    assert OmegaConf.to_container(train.weight_syncer) == launcher.RLINF_BUCKET_SYNCER
+    assert launcher.upgrade_config(train) == []  # idempotent
+    play = compose("play", *RLINF02)
+    (note,) = launcher.upgrade_config(play)
+    assert note.startswith("rollout.model: no model_type (RLinf 0.2-era config")
+    assert play.rollout.model.model_type == "mlp_policy" and play.rollout.model.obs_dim == 4
+    assert play.rollout.model.model_path == "" and "weight_syncer" not in play  # eval needs no syncer
+
+
+@pytest.mark.sim
+def test_rlinf02_config_runs_unchanged_to_the_gpu_stop_after_the_live_check(capsys, monkeypatch, tmp_path):
+    import ray
+    import torch
+
+    from isaaclab_rlinf.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert main(["train", *RLINF02]) == 3
+    err = capsys.readouterr().err
+    assert "isaaclab-rlinf: note: weight_syncer: missing (RLinf 0.2-era config" in err
+    assert "`isaaclab-rlinf train` needs a GPU" in err
+    assert main(["play", *RLINF02, "--no_task_check"]) == 3
+    assert "isaaclab-rlinf: note: rollout.model: no model_type" in capsys.readouterr().err
+    assert not ray.is_initialized() and not (tmp_path / "logs").exists()
+
+
+def test_rlinf_examples_config_of_rlinfs_own_task_needs_no_isaaclab_block(capsys, monkeypatch, tmp_path):
+    import torch
+
+    from isaaclab_rlinf.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EMBODIED_PATH", str(EXAMPLES))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    argv = [
+        "--config_path",
+        str(EXAMPLES / "config"),
+        "--config_name",
+        "isaaclab_franka_stack_cube_ppo_gr00t_like",
+    ]
+    cfg = compose("train", *argv)
+    assert cfg.weight_syncer.type == "patch" and cfg.actor.model.model_type == "gr00t"
+    assert preflight(cfg, EXAMPLES / "config") == {}  # no mapping, no GR00T bridge: RLinf's own class
+    assert launcher.rlinf_own_splits(cfg) == ["train"]
+    assert main(["train", *argv]) == 3
+    err = capsys.readouterr().err
+    assert (
+        "isaaclab-rlinf: note: task 'Isaac-Stack-Cube-Franka-IK-Rel-Visuomotor-Rewarded-v0' is served by "
+        "RLinf's own env class IsaaclabStackCubeEnv" in err
+    )
+    assert "`isaaclab-rlinf train` needs a GPU" in err
+
+
+def test_a_run_of_rlinfs_own_tasks_gives_workers_no_config_to_rebuild_from(tmp_path):
+    env = {"RLINF_CONFIG_FILE": "/stale/config.yaml"}
+    got = prepare_environment(None, tmp_path, environ=env)
+    assert "RLINF_CONFIG_FILE" not in env and "RLINF_CONFIG_FILE" not in got
+    assert env["RLINF_EXT_MODULE"] == "isaaclab_rlinf"
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Isaac-Assemble-Trocar-G129-Dex3-v0",  # IsaacLab's published RLinf YAML
+        "Isaac-Assemble-Trocar-G129-Dex3-Eval-v0",
+        "Isaac-Assemble-Trocar-G129-Dex3-RLinf-v0",  # its README's command line
+        "Isaac-Assemble-Trocar-G129-Dex3-RLinf-Eval-v0",
+        "IsaacContrib-Assemble-Trocar-G129-Dex3",  # IsaacLab 3.0.0's gymnasium ids
+        "IsaacContrib-Assemble-Trocar-G129-Dex3-Eval",
+    ],
+)
+def test_every_published_name_of_the_trocar_task_resolves(task):
+    from rlinf.envs.isaaclab import REGISTER_ISAACLAB_ENVS
+
+    from isaaclab_rlinf import IsaacLabGenericEnv
+    from isaaclab_rlinf.registry import list_tasks
+
+    cfg = compose("train", "--config_name", "isaaclab_ppo_gr00t_assemble_trocar", "--task", task)
+    assert launcher._check_tasks(cfg, ["train", "eval"]) == set()
+    row = {r.id: r for r in list_tasks()}[task]
+    suffix = "G1AssembleTrocarEvalEnvCfg" if "Eval" in task else "G1AssembleTrocarEnvCfg"
+    assert (
+        row.spec.env_cfg_entry_point == f"isaaclab_tasks.contrib.assemble_trocar.g129_dex3_env_cfg:{suffix}"
+    )
+    assert REGISTER_ISAACLAB_ENVS[task] is IsaacLabGenericEnv
+
+
+@pytest.mark.sim
+def test_the_live_check_skips_tasks_that_need_isaac_sim_with_a_note():
+    from isaaclab_rlinf.inspection import check_tasks
+    from isaaclab_rlinf.spec import MappingSpec
+
+    cfg = compose("train", "--config_name", "isaaclab_ppo_gr00t_assemble_trocar")
+    specs = {"train": MappingSpec.from_config(cfg.env.train.isaaclab)}
+    assert check_tasks(cfg, specs, device="cpu") == [
+        "env.train.init_params.id: 'IsaacContrib-Assemble-Trocar-G129-Dex3' needs Isaac Sim, which is not "
+        "started before Ray; its mapping is checked when the env workers build it."
+    ]
+
+
+def _published(*parts: str) -> Path:
+    path = PUBLISHED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"published configs not here ({path}); see tests/fixtures/README.md")
+    return path
+
+
+def test_published_trocar_yaml_unchanged_reaches_the_gpu_stop_or_the_gr00t_hint(
+    capsys, monkeypatch, tmp_path
+):
+    import shutil
+
+    import torch
+
+    from isaaclab_rlinf.cli import main
+
+    yaml = _published("isaaclab", "assemble_trocar", "isaaclab_ppo_gr00t_assemble_trocar.yaml")
+    shutil.copy(yaml, tmp_path / yaml.name)
+    shutil.copy(FIXTURES / "published" / "gr00t_config.py", tmp_path / "gr00t_config.py")  # test double
+    (tmp_path / "ckpt").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    argv = [
+        "--config_path",
+        str(tmp_path),
+        "--config_name",
+        yaml.stem,
+        "--model_path",
+        str(tmp_path / "ckpt"),
+    ]
+    code = main(["train", *argv])
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("isaaclab-rlinf train: error:")]
+    assert "Traceback" not in err and len(errors) == 1, err
+    assert "weight_syncer: missing" in err
+    gpu_stop = code == 3 and "needs a GPU" in errors[0]
+    install_hint = code in (1, 2) and "gr00t" in errors[0] and "install" in errors[0].lower()
+    assert gpu_stop or install_hint, err
+
+
+def test_published_rlinf_stack_cube_config_unchanged_reaches_the_gpu_stop(capsys, monkeypatch, tmp_path):
+    import torch
+
+    from isaaclab_rlinf.cli import main
+
+    embodied = _published("rlinf", "examples", "embodiment")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EMBODIED_PATH", str(embodied))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    argv = [
+        "--config_path",
+        str(embodied / "config"),
+        "--config_name",
+        "isaaclab_franka_stack_cube_ppo_gr00t",
+    ]
+    assert main(["train", *argv]) == 3
+    err = capsys.readouterr().err
+    assert "served by RLinf's own env class IsaaclabStackCubeEnv" in err and "needs a GPU" in err
