@@ -1,18 +1,21 @@
 """``isaaclab-rlinf``: train | play | tasks | inspect | rollout.
 
     isaaclab-rlinf train   [--config_path DIR] [--config_name NAME] [--task ID] [--num_envs N] [--seed S]
-                           [--model_path P] [--max_epochs N] [--resume_dir D] [--only_eval] [--list_tasks]
-                           [--logger {tensorboard,wandb,swanlab}] [--experiment_name E] [--run_name R]
-                           [key=value ...]
-    isaaclab-rlinf play    [same config/model/logging options] [--num_episodes N] [--video] [key=value ...]
+                           [--model_path P] [--no_task_check] [--max_epochs N] [--resume_dir D] [--only_eval]
+                           [--list_tasks] [--logger {tensorboard,wandb,swanlab}] [--experiment_name E]
+                           [--run_name R] [key=value ...]
+    isaaclab-rlinf play    [config, model, check, logging options] [--num_episodes N] [--video] [key=value]
     isaaclab-rlinf tasks
-    isaaclab-rlinf inspect [config options] [--steps N] [--random] [--split train|eval] [--json PATH]
+    isaaclab-rlinf inspect [config options] [--steps N] [--random] [--split train|eval] [--json PATH|-]
                            [--out_dir DIR] [key=value ...]
     isaaclab-rlinf rollout [config options] [--steps N] [--zero] [--split train|eval] [--out_dir DIR]
                            [key=value ...]
 
 Exit codes: 0 success; 2 bad input (config, mapping, option, path; nothing was started); 3 no GPU for
-train/play (nothing was started; use ``inspect``); 1 anything else. See :mod:`isaaclab_rlinf.cli.config`
+train/play (nothing was started; use ``inspect``); 1 anything else. ``train`` and ``play`` make every check
+before the GPU one, including the mapping against the live task built with one env (``--no_task_check``
+skips that), so a GPU config can be validated on a laptop. Notes (what was filled in or skipped) and errors
+go to stderr, one line each. See :mod:`isaaclab_rlinf.cli.config`
 for what each option sets, and :mod:`isaaclab_rlinf.launcher` for the launch sequence and environment.
 """
 
