@@ -493,8 +493,11 @@ def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> Non
 
     try:
         gr00t.install(cfg, config_dir=config_dir)
+        gr00t.check_model_path(cfg, config_dir)  # the checkpoint's metadata.json against the mapping
     except MappingError as exc:
         raise ConfigError(str(exc)) from exc
+    except gr00t.Gr00tNotInstalledError as exc:  # e.g. a data config importing gr00t at module top
+        raise LaunchError(str(exc)) from exc
 
 
 def _check_cnn_policy(cfg: DictConfig) -> None:
