@@ -322,10 +322,20 @@ def inspect_config(
     from . import register
     from .converters import to_gr00t_obs, to_isaaclab_action, to_rlinf_obs
     from .env import make_task_env
+    from .registry import rlinf_env_class
 
     env_key = f"env.{split}"
     block = OmegaConf.select(cfg, f"{env_key}.isaaclab", default=None)
     if block is None:
+        task = str(OmegaConf.select(cfg, f"{env_key}.init_params.id", default=None))
+        register()
+        own = rlinf_env_class(task)
+        if own is not None:
+            raise MappingError(
+                f"{env_key}.isaaclab: none, as {task!r} is served by RLinf's own env class {own.__name__}, "
+                "which converts its observations itself; inspect shows isaaclab mappings only. Fix: inspect "
+                "a config with an isaaclab block (train and play run this one as it is)."
+            )
         raise MappingError(
             f"{env_key}.isaaclab: missing. Fix: add the mapping block (see the packaged configs)."
         )

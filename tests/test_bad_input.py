@@ -25,6 +25,7 @@ PACKAGED = (PACKAGE_CONFIG_DIR / f"{DEFAULT_CONFIG_NAME}.yaml").read_text()
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EMBODIED_PATH", str(REPO / "tests" / "fixtures" / "rlinf_examples_style"))
 
 
 def _yaml(tmp: Path, old: str, new: str) -> str:
@@ -161,6 +162,20 @@ STATIC = {
     "unknown field in the mapping": (
         ["train", T, "+env.train.isaaclab.main_image=front_camera"],
         ["env.train.isaaclab", "main_image"],
+    ),
+    "inspect of RLinf's own task": (
+        [
+            "inspect",
+            "--config_path",
+            str(REPO / "tests" / "fixtures" / "rlinf_examples_style" / "config"),
+            "--config_name",
+            "isaaclab_franka_stack_cube_ppo_gr00t_like",
+        ],
+        [
+            "env.train.isaaclab",
+            "'Isaac-Stack-Cube-Franka-IK-Rel-Visuomotor-Rewarded-v0'",
+            "IsaaclabStackCubeEnv",
+        ],
     ),
     "inspect --steps -1": (["inspect", "--steps", "-1"], ["--steps / --num_envs", "-1 / 2"]),
     "rollout --num_envs 0": (["rollout", "--num_envs", "0"], ["--steps / --num_envs", "120 / 0"]),
