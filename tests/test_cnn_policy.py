@@ -31,8 +31,8 @@ STATE_DIM, ACTION_DIM, RESOLUTION = 21, 7, 64
 NUM_ENVS, STEPS = 4, 4
 
 
-def model_cfg(model_path: Path, trainable: bool | None, **extra) -> dict:
-    """An ``actor.model`` node for the CNN policy on the test task's two views."""
+def model_cfg(model_path: Path, trainable: bool | None):
+    """An ``actor.model`` node (DictConfig) for the CNN policy on the test task's two views."""
     encoder = {"ckpt_name": "resnet10_random.pt"}
     if trainable is not None:
         encoder["trainable"] = trainable
@@ -50,7 +50,7 @@ def model_cfg(model_path: Path, trainable: bool | None, **extra) -> dict:
         "add_value_head": True,
         "is_lora": False,
     }
-    return OmegaConf.create({**cfg, **extra})
+    return OmegaConf.create(cfg)
 
 
 def backbone_state(model) -> dict[str, torch.Tensor]:
@@ -191,6 +191,15 @@ def test_a_bad_value_is_named_with_its_fix(key, value, message):
         check_config(cfg)
     assert str(err.value).startswith(message)
     assert "Fix:" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_launcher_stops_a_bad_value_before_ray_with_the_same_line():
+    from isaaclab_rlinf.cli.config import compose
+    from isaaclab_rlinf.launcher import ConfigError, preflight
+
+    cfg = compose(PACKAGED.parent, PACKAGED.stem, ["actor.model.num_action_chunks=4"])
+    with pytest.raises(ConfigError, match=r"^actor\.model\.num_action_chunks: cnn_policy supports only 1"):
+        preflight(cfg, PACKAGED.parent)
 
 
 # --------------------------------------------------------------------------------------------------
