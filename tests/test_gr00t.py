@@ -24,7 +24,7 @@ from omegaconf import OmegaConf
 import isaaclab_rlinf
 from isaaclab_rlinf.models import gr00t as bridge
 from isaaclab_rlinf.models.gr00t import bridge as bridge_impl
-from isaaclab_rlinf.models.gr00t import loader, tags
+from isaaclab_rlinf.models.gr00t import loader
 from isaaclab_rlinf.spec import MappingError, MappingSpec
 
 CONFIGS = Path(isaaclab_rlinf.__file__).parent / "configs"
@@ -125,72 +125,6 @@ class FakeGr00tPolicy:
         raw_action = self.action_convert_fn(chunk, chunk_size=self.output_action_chunks)
         result = {"prev_logprobs": None, "prev_values": None, "forward_inputs": {}}
         return torch.from_numpy(raw_action), result
-
-
-FAKE_GR00T_FILES = {
-    "gr00t/__init__.py": '"""TEST DOUBLE of Isaac-GR00T: only the embodiment-tag -> id path."""\n',
-    "gr00t/data/__init__.py": "",
-    # upstream Isaac-GR00T (N1.5) gr00t/data/embodiment_tags.py, verbatim values
-    "gr00t/data/embodiment_tags.py": """
-        from enum import Enum
-
-        class EmbodimentTag(Enum):
-            GR1 = "gr1"
-            OXE_DROID = "oxe_droid"
-            GENIE1_GRIPPER = "genie1_gripper"
-            NEW_EMBODIMENT = "new_embodiment"
-
-        EMBODIMENT_TAG_MAPPING = {
-            EmbodimentTag.NEW_EMBODIMENT.value: 31,
-            EmbodimentTag.OXE_DROID.value: 17,
-            EmbodimentTag.GENIE1_GRIPPER.value: 26,
-            EmbodimentTag.GR1.value: 24,
-        }
-    """,
-    "gr00t/model/__init__.py": "",
-    # upstream gr00t/model/transforms.py, reduced to the tag -> id lines of GR00TTransform
-    "gr00t/model/transforms.py": """
-        from gr00t.data.embodiment_tags import EMBODIMENT_TAG_MAPPING, EmbodimentTag
-
-        class GR00TTransform:
-            default_mapping = EMBODIMENT_TAG_MAPPING  # pydantic Field(default=...): bound at import
-
-            def __init__(self):
-                self.embodiment_tag_mapping = dict(self.default_mapping)  # pydantic copies per instance
-                self.embodiment_tag = None
-
-            def set_metadata(self, tag):
-                self.embodiment_tag = EmbodimentTag(tag)
-
-            def get_embodiment_tag(self):
-                return self.embodiment_tag_mapping[self.embodiment_tag.value]
-
-        class ComposedModalityTransform:
-            def __init__(self, transforms):
-                self.transforms = transforms
-    """,
-}
-
-
-@pytest.fixture
-def fake_gr00t_package(tmp_path):
-    """TEST DOUBLE: a ``gr00t`` package with upstream's tag mapping and GR00TTransform's id lookup."""
-    from rlinf.utils.patcher import Patcher
-
-    for rel, text in FAKE_GR00T_FILES.items():
-        f = tmp_path / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(textwrap.dedent(text))
-    sys.path.insert(0, str(tmp_path))
-    importlib.invalidate_caches()
-    try:
-        yield tmp_path
-    finally:
-        sys.path.remove(str(tmp_path))
-        for name in [m for m in sys.modules if m == "gr00t" or m.startswith("gr00t.")]:
-            del sys.modules[name]
-        importlib.invalidate_caches()
-        Patcher.clear()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -457,10 +391,9 @@ def test_obs_conversion_exact_values_numpy_dtypes_and_shapes():
     assert all(isinstance(s, str) for s in out["annotation.human.task_description"])
 
 
-@pytest.mark.parametrize(
-    "model_type, generation", [("gr00t", "N1D5"), ("gr00t_n1d6", "N1D6"), ("gr00t_n1d7", "N1D7")]
-)
-def test_fake_policy_round_trip_gives_padded_env_actions(model_type, generation):
+@pytest.mark.parametrize("model_type, generation", [("gr00t_n1d6", "N1D6"), ("gr00t_n1d7", "N1D7")])
+def test_fake_policy_round_trip_gives_the_policy_action_in_mapping_order(model_type, generation):
+    """N1.6/N1.7 (not installable here) through a test double; N1.5 runs for real in test_gr00t_model.py."""
     bridge.install(load_cfg(model_type), config_dir=CONFIGS)
     policy = FakeGr00tPolicy("dex3", generation, output_action_chunks=4)
     env_obs = rlinf_env_obs()
@@ -474,15 +407,30 @@ def test_fake_policy_round_trip_gives_padded_env_actions(model_type, generation)
     np.testing.assert_array_equal(inputs["state.right_hand"][:, 0], states.numpy()[:, 21:28])
     assert inputs["annotation.human.task_description"].shape == (B,)
     assert isinstance(policy.raw_observations["annotation.human.task_description"], list)
-    # RLinf's rollout gets [B, chunk, action_dim]: 15 zero pads, then the 4 keys in mapping order
+    # RLinf's rollout gets [B, chunk, action_dim]: the 4 keys in mapping order (the env adds the 15 pads)
     assert isinstance(actions, torch.Tensor) and actions.dtype == torch.float32
-    assert actions.shape == (B, 4, 43)
-    assert torch.all(actions[..., :15] == 0)
+    assert actions.shape == (B, 4, 28)
     for i in range(4):
-        block = actions[..., 15 + 7 * i : 15 + 7 * (i + 1)]
+        block = actions[..., 7 * i : 7 * (i + 1)]
         want = 100.0 * (i + 1) + torch.arange(4, dtype=torch.float32)[None, :, None]
         torch.testing.assert_close(block, want.expand(B, 4, 7))
     assert set(result) == {"prev_logprobs", "prev_values", "forward_inputs"}
+
+
+def test_without_gr00t_mapping_action_the_data_configs_order_is_used(caplog):
+    from rlinf.models.embodiment.gr00t import simulation_io
+
+    mapping = OmegaConf.to_container(load_cfg().env.train.isaaclab.gr00t_mapping)
+    del mapping["action"]  # as in IsaacLab's published trocar YAML
+    cfg = load_cfg(gr00t_mapping=mapping)
+    with caplog.at_level("WARNING"):
+        bridge.install(cfg, config_dir=CONFIGS)
+    notices = [r.getMessage() for r in caplog.records if "gr00t_mapping.action is unset" in r.getMessage()]
+    assert len(notices) == 1 and "action_keys order" in notices[0] and "\n" not in notices[0]
+    chunk = {k: np.full((B, 16, 7), float(i), np.float32) for i, k in enumerate(reversed(ACTION_KEYS))}
+    out = simulation_io.ACTION_CONVERSION_N1D5["dex3"](chunk, chunk_size=2)
+    assert out.shape == (B, 2, 28)
+    np.testing.assert_array_equal(out[0, 0, ::7], [3.0, 2.0, 1.0, 0.0])  # data config order, not the dict's
 
 
 def test_action_converter_names_missing_keys():
@@ -499,32 +447,15 @@ def test_action_converter_names_missing_keys():
 # --------------------------------------------------------------------------------------------------
 
 
-def test_embodiment_tag_id_from_config_wins_through_rlinfs_gr00t_patch(fake_gr00t_package):
-    """RLinf's loader swaps its tag mapping into gr00t (Patcher); the id gr00t's GR00TTransform then
-    gives the model for ``new_embodiment`` is RLinf's 10 without the bridge and the config's 31 with it."""
-    from rlinf.models.embodiment.gr00t import embodiment_tags
-
+def test_embodiment_tag_id_from_config_replaces_rlinfs_in_the_mapping_rlinf_gives_gr00t():
+    """RLinf's loader swaps this mapping into gr00t (Patcher); the real model's id is checked in
+    test_gr00t_model.py."""
     assert bridge.embodiment_id("new_embodiment") == 10  # RLinf 0.3.0's value: the bug being fixed
-    tags._apply_rlinf_embodiment_patch()  # exactly RLinf's get_model first step
-    import gr00t.data.embodiment_tags as gr00t_tags
-    from gr00t.model.transforms import ComposedModalityTransform, GR00TTransform
-
-    assert gr00t_tags.EMBODIMENT_TAG_MAPPING is embodiment_tags.EMBODIMENT_TAG_MAPPING
-    before = GR00TTransform()
-    before.set_metadata("new_embodiment")
-    assert before.get_embodiment_tag() == 10
-
     bridge.install(load_cfg(), config_dir=CONFIGS)
-
-    after = GR00TTransform()
-    after.set_metadata("new_embodiment")
-    assert after.get_embodiment_tag() == 31
-    # a transform built before install (its mapping already copied) is corrected by the loader
-    tags._force_embodiment_id(ComposedModalityTransform([before]), "new_embodiment", 31)
-    assert before.get_embodiment_tag() == 31
+    assert bridge.embodiment_id("new_embodiment") == 31
 
 
-def test_new_embodiment_tag_is_added_for_rlinf_and_gr00t(fake_gr00t_package):
+def test_new_embodiment_tag_is_added_for_rlinf_and_gr00t():
     import pydantic
     from rlinf.models.embodiment.gr00t.embodiment_tags import EmbodimentTag
 
@@ -537,12 +468,6 @@ def test_new_embodiment_tag_is_added_for_rlinf_and_gr00t(fake_gr00t_package):
         embodiment_tag: EmbodimentTag
 
     assert Metadata(embodiment_tag="g129_dex3").embodiment_tag is EmbodimentTag("g129_dex3")
-    tags._apply_rlinf_embodiment_patch()
-    from gr00t.model.transforms import GR00TTransform
-
-    t = GR00TTransform()
-    t.set_metadata("g129_dex3")
-    assert t.get_embodiment_tag() == 7
 
 
 # --------------------------------------------------------------------------------------------------
@@ -550,8 +475,21 @@ def test_new_embodiment_tag_is_added_for_rlinf_and_gr00t(fake_gr00t_package):
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(GR00T_INSTALLED, reason="gr00t is installed here")
-def test_missing_gr00t_gives_install_instructions_through_rlinfs_get_model():
+@pytest.fixture
+def gr00t_hidden(monkeypatch):
+    """``gr00t`` looks uninstalled to the bridge's check (whether or not it is installed here)."""
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        return None if name.split(".")[0] == "gr00t" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    for name in [m for m in sys.modules if m.split(".")[0] == "gr00t"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "gr00t", None)  # `import gr00t...` fails as if not installed
+
+
+def test_missing_gr00t_gives_install_instructions_through_rlinfs_get_model(gr00t_hidden):
     from rlinf.models import get_model
 
     cfg = load_cfg()
@@ -559,8 +497,8 @@ def test_missing_gr00t_gives_install_instructions_through_rlinfs_get_model():
     with pytest.raises(bridge.Gr00tNotInstalledError) as err:
         get_model(cfg.actor.model)  # RLinf's registry -> our builder
     msg = str(err.value)
-    assert "`gr00t` is not installed" in msg and "N1.5" in msg
-    assert "git clone https://github.com/RLinf/Isaac-GR00T.git" in msg and "pip install -e" in msg
+    assert "`gr00t` is not installed" in msg and "N1.5" in msg and "\n" not in msg
+    assert "make install-gr00t GR00T_SRC=" in msg
     assert isinstance(err.value, ImportError)
 
     for model_type, where in [("gr00t_n1d6", "n1.6.1-release"), ("gr00t_n1d7", "n1.7-release")]:
@@ -568,6 +506,19 @@ def test_missing_gr00t_gives_install_instructions_through_rlinfs_get_model():
             bridge.require_gr00t(model_type)
 
 
-def test_wrong_gr00t_generation_is_named(fake_gr00t_package):
-    with pytest.raises(bridge.Gr00tNotInstalledError, match=r"not the N1\.5 generation"):
-        bridge.require_gr00t("gr00t")
+def test_a_data_config_importing_missing_gr00t_at_its_top_is_the_install_hint(tmp_path, gr00t_hidden):
+    (tmp_path / "top_cfg.py").write_text("import gr00t.experiment.data_config\n\nclass Cfg:\n    pass\n")
+    with pytest.raises(bridge.Gr00tNotInstalledError, match=r"make install-gr00t"):
+        bridge.load_data_config("top_cfg:Cfg", tmp_path, "env.train.isaaclab.data_config_class")
+    sys.modules.pop("top_cfg", None)
+
+
+def test_wrong_gr00t_generation_is_named(tmp_path):
+    """A ``gr00t`` package without N1.5's ``gr00t.experiment.data_config`` (another generation)."""
+    (tmp_path / "gr00t").mkdir()
+    (tmp_path / "gr00t" / "__init__.py").write_text("")
+    code = "from isaaclab_rlinf.models.gr00t import require_gr00t\nrequire_gr00t('gr00t')\n"
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1
+    assert "Gr00tNotInstalledError" in proc.stderr and "not the N1.5 generation" in proc.stderr

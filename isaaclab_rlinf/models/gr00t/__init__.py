@@ -15,6 +15,7 @@ from __future__ import annotations
 from .bridge import (
     GR00T_MODEL_TYPES,
     Gr00tInstall,
+    check_model_path,
     install,
     install_from_env,
     is_gr00t_config,
@@ -28,6 +29,7 @@ from .tags import embodiment_id, register_embodiment_tag
 __all__ = [
     "GR00T_MODEL_TYPES",
     "Gr00tInstall",
+    "check_model_path",
     "Gr00tNotInstalledError",
     "build_gr00t_n1d5",
     "embodiment_id",

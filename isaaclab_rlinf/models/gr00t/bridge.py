@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,21 +94,21 @@ def make_obs_converter(spec: MappingSpec) -> Callable[[dict[str, Any]], dict[str
     return convert_obs_to_gr00t
 
 
-def make_action_converter(spec: MappingSpec) -> Callable[..., np.ndarray]:
-    """The ``ACTION_CONVERSION_N1D*`` entry for ``spec``: GR00T action dict -> env action chunk.
+def make_action_converter(spec: MappingSpec, order: Sequence[str] | None = None) -> Callable[..., np.ndarray]:
+    """The ``ACTION_CONVERSION_N1D*`` entry for ``spec``: GR00T action dict -> the policy's action chunk.
 
     Input: GR00T's unnormalised actions, ``{key: [B,T,D_i]}`` with the ``gr00t_mapping.action`` keys
-    (``action.left_arm``; N1.6/N1.7 decode to bare ``left_arm``, also accepted). Keeps the first
-    ``chunk_size`` steps, concatenates in ``gr00t_mapping.action`` order and zero-pads: float32 numpy
-    [B, chunk_size, prefix_pad + sum(D_i) + suffix_pad] (RLinf's N1.5 policy calls ``torch.from_numpy``).
+    (``action.left_arm``; N1.6/N1.7 decode to bare ``left_arm``, also accepted), or ``order`` when the
+    mapping lists none (the data config's ``action_keys``). Keeps the first ``chunk_size`` steps and
+    concatenates in that order: float32 numpy [B, chunk_size, sum(D_i)] (RLinf's N1.5 policy calls
+    ``torch.from_numpy``; its width is ``actor.model.action_dim``). The env adds ``action_mapping``'s
+    zero pads itself (``IsaacLabGenericEnv.chunk_step``), as for every other policy.
     """
-    from ...converters import to_isaaclab_action
-
-    order = spec.gr00t_mapping.action
+    order = tuple(order or spec.gr00t_mapping.action)
     apath = f"{spec.path}.gr00t_mapping.action"
 
     def convert_gr00t_to_isaaclab_action(action_chunk: Mapping[str, Any], chunk_size: int = 1) -> np.ndarray:
-        parts = {}
+        parts = []
         for key in order:
             value = action_chunk.get(key)
             if value is None:
@@ -118,8 +118,8 @@ def make_action_converter(spec: MappingSpec) -> Callable[..., np.ndarray]:
                     f"{apath}: GR00T returned no {key!r} (got keys {sorted(action_chunk)}). "
                     f"Fix: list exactly the checkpoint's action keys in {apath}."
                 )
-            parts[key] = value[:, :chunk_size]
-        return to_isaaclab_action(parts, spec, device="cpu").numpy()
+            parts.append(np.asarray(value[:, :chunk_size], dtype=np.float32))
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
 
     convert_gr00t_to_isaaclab_action.__qualname__ = (
         f"isaaclab_rlinf.models.gr00t.action[{spec.obs_converter_type}]"
@@ -226,10 +226,20 @@ def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInsta
     if _INSTALLED.get(model_type) == done:
         return _INSTALLED[model_type]
 
+    action_order = spec.gr00t_mapping.action
     if spec.data_config_class:
         if model_type == "gr00t":
             data_config = load_data_config(spec.data_config_class, config_dir, f"{bpath}.data_config_class")
             _check_data_config_keys(data_config, spec, bpath)
+            if not action_order:
+                action_order = tuple(getattr(data_config, "action_keys", None) or ())
+                if action_order and _INSTALLED.get(model_type) is None:
+                    logger.warning(
+                        "%s.gr00t_mapping.action is unset: GR00T's action keys reach the env in the data "
+                        "config's action_keys order %s",
+                        bpath,
+                        list(action_order),
+                    )
         else:
             logger.warning(
                 "%s.data_config_class is ignored for %s: RLinf loads the processor from the checkpoint",
@@ -271,7 +281,7 @@ def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInsta
     _put(
         getattr(simulation_io, table_name),
         spec.obs_converter_type,
-        make_action_converter(spec),
+        make_action_converter(spec, action_order),
         table_name,
         bpath,
     )
@@ -291,14 +301,59 @@ def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInsta
     return done
 
 
+def check_model_path(
+    cfg: Any, config_dir: str | os.PathLike | None = None, obs: Mapping[str, Any] | None = None
+) -> None:
+    """Check a GR00T N1.5 ``model_path``'s ``experiment_cfg/metadata.json`` against the mapping, before Ray.
+
+    Tag entry, video/state/action keys and widths, ``action_dim``; with ``obs`` (a live task's first
+    RLinf observation) also the camera resolution. No-op for other generations and for paths that are
+    not GR00T checkpoint directories (e.g. a RLinf training checkpoint). One-line :class:`MappingError`.
+    """
+    from omegaconf import OmegaConf
+
+    from ...converters import to_gr00t_obs
+    from .checkpoint import check_checkpoint
+
+    cfg = _as_omegaconf(cfg)
+    mpath = _model_path(cfg)
+    if OmegaConf.select(cfg, f"{mpath}.model_type", default=None) != "gr00t":
+        return
+    model_path = OmegaConf.select(cfg, f"{mpath}.model_path", default=None)
+    if not model_path or not Path(str(model_path)).expanduser().is_dir():
+        return
+    bpath = _block_path(cfg)
+    spec = MappingSpec.from_config(OmegaConf.select(cfg, bpath), path=bpath)
+    data_config = (
+        load_data_config(spec.data_config_class, config_dir, f"{bpath}.data_config_class")
+        if spec.data_config_class
+        else None
+    )
+    shapes = None
+    if obs is not None:
+        gm = spec.gr00t_mapping
+        views = {k for k in (gm.main_images, *gm.extra_view_images) if k}
+        shapes = {k: tuple(v.shape) for k, v in to_gr00t_obs(obs, spec).items() if k in views}
+    check_checkpoint(
+        Path(str(model_path)).expanduser(),
+        spec,
+        action_dim=OmegaConf.select(cfg, f"{mpath}.action_dim", default=None),
+        data_config=data_config,
+        video_shapes=shapes,
+    )
+
+
 def _check_spec(spec: MappingSpec, cfg: Any, mpath: str, bpath: str) -> None:
     from omegaconf import OmegaConf
 
     if spec.gr00t_mapping is None:
         raise MappingError(f"{bpath}.gr00t_mapping: missing; a GR00T model needs it. Fix: add gr00t_mapping.")
-    if not spec.gr00t_mapping.action:
+    if not spec.gr00t_mapping.action and not (
+        spec.data_config_class and OmegaConf.select(cfg, f"{mpath}.model_type") == "gr00t"
+    ):
         raise MappingError(
-            f"{bpath}.gr00t_mapping.action: missing; it fixes the order GR00T's action keys reach the env. "
+            f"{bpath}.gr00t_mapping.action: missing; it fixes the order GR00T's action keys reach the env "
+            "(without it, N1.5 takes the data config's action_keys). "
             'Fix: list them, e.g. action: ["action.left_arm", "action.right_arm"].'
         )
     for field in ("obs_converter_type", "embodiment_tag"):

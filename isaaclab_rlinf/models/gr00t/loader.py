@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ...spec import MappingError, MappingSpec
+from .checkpoint import eagle_overrides
+from .runtime import apply_attention, prepare
 from .tags import _apply_rlinf_embodiment_patch, _force_embodiment_id, register_embodiment_tag
 
 # Tags RLinf 0.3.0's loaders accept (gr00t_n1d5/__init__.py, gr00t_n1d6/__init__.py, gr00t_n1d7/__init__.py).
@@ -64,8 +66,8 @@ _GENERATIONS: dict[str, tuple[str, str, str]] = {
     "gr00t": (
         "N1.5",
         "gr00t.experiment.data_config",
-        "git clone https://github.com/RLinf/Isaac-GR00T.git && pip install -e Isaac-GR00T --no-deps && "
-        "pip install -r <RLinf repo>/requirements/embodied/models/gr00t.txt",
+        "make install-gr00t GR00T_SRC=PATH (PATH: a clone of https://github.com/RLinf/Isaac-GR00T, branch "
+        "n1.5-release, or its .tar.gz; scripts/install_gr00t.sh does the same for any venv)",
     ),
     "gr00t_n1d6": (
         "N1.6",
@@ -149,7 +151,11 @@ def load_data_config(name: str, config_dir: str | os.PathLike | None = None, pat
         config_dir = str(Path(config_dir).resolve())
         if config_dir not in sys.path:
             sys.path.append(config_dir)
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # e.g. the data config imports gr00t at its top
+            _reraise_if_gr00t_missing(exc, "gr00t")
+            raise
     cls = getattr(module, class_name, None)
     if cls is None:
         found = sorted(
@@ -178,8 +184,8 @@ def _check_data_config_keys(data_config: Any, spec: MappingSpec, path: str) -> N
     }
     for attr, keys in ours.items():
         theirs = getattr(data_config, attr, None)
-        if theirs is None or set(theirs) == keys:
-            continue
+        if theirs is None or set(theirs) == keys or (attr == "action_keys" and not keys):
+            continue  # no gr00t_mapping.action: the data config's order is used
         raise MappingError(
             f"{path}.gr00t_mapping.{mapping_field[attr]}: keys {sorted(keys)} differ from "
             f"{spec.data_config_class}.{attr} {sorted(theirs)}. "
@@ -218,8 +224,13 @@ def build_gr00t_n1d5(cfg: Any, torch_dtype: Any = None) -> Any:
             )
         from rlinf.models.embodiment.gr00t import get_model
 
+        prepare(cfg.get("attn_implementation", None))
         return get_model(cfg, torch_dtype)
 
+    model_path = Path(cfg.model_path).expanduser().resolve()  # a Path: GR00T's hub lookup falls back to it
+    if not model_path.exists():  # from_pretrained would try the Hugging Face hub instead
+        raise FileNotFoundError(f"actor.model.model_path: GR00T checkpoint not found: {model_path}")
+    attn = prepare(cfg.get("attn_implementation", None), eagle=eagle_overrides(model_path))
     _apply_rlinf_embodiment_patch()
     data_config = load_data_config(
         data_config_class, state.config_dir if state else None, "actor.model.data_config_class"
@@ -232,9 +243,6 @@ def build_gr00t_n1d5(cfg: Any, torch_dtype: Any = None) -> Any:
     from rlinf.models.embodiment.gr00t.gr00t_n1d5.gr00t_action_model import GR00T_N1_5_ForRLActionPrediction
     from rlinf.models.embodiment.gr00t.utils import replace_dropout_with_identity
 
-    model_path = Path(cfg.model_path)
-    if not model_path.exists():  # from_pretrained would try the Hugging Face hub instead
-        raise FileNotFoundError(f"actor.model.model_path: GR00T checkpoint not found: {model_path}")
     model = GR00T_N1_5_ForRLActionPrediction.from_pretrained(
         model_path,
         torch_dtype=torch_dtype,
@@ -248,6 +256,7 @@ def build_gr00t_n1d5(cfg: Any, torch_dtype: Any = None) -> Any:
         tune_llm=False,
         rl_head_config=cfg.rl_head_config,
     )
+    apply_attention(model, attn)
     model.to(torch_dtype)
     if cfg.rl_head_config.add_value_head:
         # as RLinf: the value head holds NaNs after from_pretrained until re-initialised
