@@ -130,6 +130,55 @@ def test_trainable_unfreezes_every_backbone(encoder_dir):
     assert all(p.requires_grad for p in model.parameters())
 
 
+def test_under_rlinfs_fsdp_wrapping_an_optimizer_step_moves_the_backbone_only_when_trainable(
+    encoder_dir, tmp_path
+):
+    """RLinf's actor wraps the model with FSDP (its cnn_policy wrap policy, ``use_orig_params: False``,
+    no sharding, as the packaged config): the ResNet10 backbones become flat parameters of their own."""
+    import torch.distributed as dist
+    from rlinf.hybrid_engines.fsdp.utils import get_fsdp_wrap_policy
+    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+    from torch.distributed.fsdp import ShardingStrategy
+
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'pg'}", rank=0, world_size=1)
+    try:
+        moved = {}
+        for trainable in (True, False):
+            model = build_cnn_policy(model_cfg(encoder_dir, trainable=trainable))
+            policy = get_fsdp_wrap_policy(
+                model, OmegaConf.create({"use_orig_params": False}), model_type="cnn_policy"
+            )
+            fsdp = FSDP(
+                model,
+                auto_wrap_policy=policy,
+                use_orig_params=False,
+                sharding_strategy=ShardingStrategy.NO_SHARD,
+                device_id=torch.device("cpu"),
+            )
+            before = {n: p.detach().clone() for n, p in fsdp.named_parameters()}
+            optimizer = torch.optim.AdamW([p for p in fsdp.parameters() if p.requires_grad], lr=1e-3)
+            inputs = {
+                "main_images": torch.randint(0, 255, (8, RESOLUTION, RESOLUTION, 3), dtype=torch.uint8),
+                "extra_view_images": torch.randint(
+                    0, 255, (8, 1, RESOLUTION, RESOLUTION, 3), dtype=torch.uint8
+                ),
+                "states": torch.randn(8, STATE_DIM),
+                "action": torch.randn(8, ACTION_DIM),
+            }
+            out = fsdp(
+                forward_inputs=inputs, compute_logprobs=True, compute_entropy=False, compute_values=True
+            )
+            (out["logprobs"].mean() + out["values"].mean()).backward()
+            optimizer.step()
+            moved[trainable] = {n for n, p in fsdp.named_parameters() if not torch.equal(before[n], p)}
+    finally:
+        dist.destroy_process_group()
+    backbones = {n for n in before if "resnet_backbone" in n}
+    assert len(backbones) == 2  # one flat parameter per view's backbone
+    assert moved[True] == set(before)
+    assert moved[False] == set(before) - backbones
+
+
 def test_install_makes_rlinf_build_cnn_policy_with_our_builder(encoder_dir):
     from rlinf.models import _MODEL_REGISTRY, get_model
 
