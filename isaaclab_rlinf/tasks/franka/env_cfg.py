@@ -103,8 +103,11 @@ PANDA_CFG = ArticulationCfg(
             },
             armature={"panda_joint[1-2]": 0.6057, "panda_joint[3-4]": 0.4625, "panda_joint[5-7]": 0.2055},
         ),
+        # soft enough that closing fingers stop on the cube: with IsaacLab's older 2000 / 100 / 200 N
+        # they crossed 2 cm in one step and squeezed the cube out; with these a scripted grasp (IK)
+        # lifted it 0.2 m (fingers settle ~7 mm into MuJoCo's soft contact)
         "panda_hand": ImplicitActuatorCfg(
-            joint_names_expr=[FINGER_JOINTS], joint_effort_limit=200.0, stiffness=2e3, damping=1e2
+            joint_names_expr=[FINGER_JOINTS], joint_effort_limit=70.0, stiffness=400.0, damping=40.0
         ),
     },
     soft_joint_pos_limit_factor=1.0,
