@@ -8,7 +8,9 @@ Two measurements, one view (main_images) against two (+ extra_view_images), thro
   concatenates what it receives (``convert_trajectories_to_batch``) and shuffles it into minibatches
   (``process_nested_dict_for_train``). Reported: exact tensor bytes of each stage (images and the rest)
   and the process's resident memory after each stage (peak included). Images are synthetic uint8
-  tensors of the configured shape: memory depends on shapes, not pixels.
+  tensors of the configured shape, filled (every page touched): memory depends on shapes, not pixels.
+  All stages run in one process here; in RLinf the rollout worker and the actor are two processes, each
+  holding its own copies.
 * ``device``: the actor's micro-batch (the only part of the batch on the GPU at a time:
   ``put_tensor_device(micro_batch)``) through RLinf's ``CNNPolicy`` built by our builder, forward +
   backward of PPO's inputs, with the encoder trainable and frozen: seconds per micro-batch and peak
@@ -83,12 +85,12 @@ def host_child(args: argparse.Namespace) -> dict:
     result = EmbodiedRolloutResult(max_episode_length=t)
     for _ in range(t):
         inputs = {
-            "main_images": torch.randint(0, 255, (n, r, r, 3), dtype=torch.uint8),
+            "main_images": torch.full((n, r, r, 3), 7, dtype=torch.uint8),
             "states": torch.randn(n, STATE_DIM),
             "action": torch.randn(n, ACTION_DIM),
         }
         if views > 1:
-            inputs["extra_view_images"] = torch.randint(0, 255, (n, views - 1, r, r, 3), dtype=torch.uint8)
+            inputs["extra_view_images"] = torch.full((n, views - 1, r, r, 3), 7, dtype=torch.uint8)
         result.append_step_result(
             ChunkStepResult(
                 actions=torch.randn(n, ACTION_DIM),
