@@ -344,8 +344,10 @@ class ReachRewardsCfg:
     """
 
     alive = RewTerm(func=mdp.is_alive, weight=-1.0)
+    # IsaacLab weighs the L2 error -0.2; -1 gives a pull far from the ball comparable to the tanh
+    # kernel's near it (the kernel is flat beyond ~2 std = 0.2 m)
     ee_position_error = RewTerm(
-        func=mdp.position_command_error, weight=-0.2, params={"asset_cfg": _EE, "command_name": "ee_target"}
+        func=mdp.position_command_error, weight=-1.0, params={"asset_cfg": _EE, "command_name": "ee_target"}
     )
     ee_position_tanh = RewTerm(
         func=mdp.position_command_error_tanh,
