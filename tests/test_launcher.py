@@ -19,6 +19,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from isaaclab_rlinf import launcher
+from isaaclab_rlinf import preflight as preflight_module
 from isaaclab_rlinf.cli import parse_args
 from isaaclab_rlinf.cli.config import PACKAGE_CONFIG_DIR, build_config, run_dir_name
 from isaaclab_rlinf.inspection import _check_policy_obs
@@ -251,6 +252,7 @@ VALIDATE = textwrap.dedent(
         # the whole `train` command up to the workers: GPU check passed, launch_train recorded
         import os, torch
         from isaaclab_rlinf import launcher
+from isaaclab_rlinf import preflight as preflight_module
         from isaaclab_rlinf.cli import main
         torch.cuda.is_available = lambda: True
         launched = []
@@ -348,7 +350,7 @@ def test_rlinf02_config_gets_rlinf03_blocks_with_one_notice_each(capsys):
     assert launcher.upgrade_config(train) == [
         capsys.readouterr().err.removeprefix("isaaclab-rlinf: note: ").strip()
     ]
-    assert OmegaConf.to_container(train.weight_syncer) == launcher.RLINF_BUCKET_SYNCER
+    assert OmegaConf.to_container(train.weight_syncer) == preflight_module.RLINF_BUCKET_SYNCER
     assert launcher.upgrade_config(train) == []  # idempotent
     play = compose("play", *RLINF02)
     (note,) = launcher.upgrade_config(play)
@@ -427,7 +429,7 @@ def test_every_published_name_of_the_trocar_task_resolves(task):
     from isaaclab_rlinf.registry import list_tasks
 
     cfg = compose("train", "--config_name", "isaaclab_ppo_gr00t_assemble_trocar", "--task", task)
-    assert launcher._check_tasks(cfg, ["train", "eval"]) == set()
+    assert preflight_module._check_tasks(cfg, ["train", "eval"]) == set()
     row = {r.id: r for r in list_tasks()}[task]
     suffix = "G1AssembleTrocarEvalEnvCfg" if "Eval" in task else "G1AssembleTrocarEnvCfg"
     assert (

@@ -70,7 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code."""
-    from ..launcher import ConfigError, LaunchError, apply_rlinf_root
+    from ..launcher import apply_rlinf_root
+    from ..preflight import ConfigError, LaunchError
     from ..spec import MappingError
 
     args = parse_args(argv)

@@ -47,7 +47,7 @@ def add_sim_args(g: argparse._ArgumentGroup, split: str, out_name: str) -> None:
 
 def sim_out_dir(args: argparse.Namespace, cfg) -> Path:
     """``--out_dir``, else ``<runner.logger.log_path>/<subcommand>`` (the default named in the help)."""
-    from ..launcher import select
+    from ..preflight import select
 
     return Path(args.out_dir) if args.out_dir else Path(select(cfg, "runner.logger.log_path")) / args.out_name
 

@@ -42,7 +42,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from ..launcher import (
+from ..preflight import (
     ConfigError,
     check_interpolations,
     find_latest_checkpoint,

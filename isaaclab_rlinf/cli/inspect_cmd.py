@@ -40,7 +40,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..inspection import inspect_config
-    from ..launcher import ConfigError
+    from ..preflight import ConfigError
     from .config import build_config
 
     if args.steps < 0 or args.num_envs <= 0:

@@ -30,8 +30,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..launcher import notice, select
     from ..launcher import run as launch
+    from ..preflight import notice, select
     from .config import build_config, resolve_config_source
 
     cfg = build_config(args)

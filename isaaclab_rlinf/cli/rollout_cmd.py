@@ -34,7 +34,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..launcher import ConfigError, select
+    from ..preflight import ConfigError, select
     from ..rollout import run_rollout
     from .config import build_config
 
