@@ -273,6 +273,12 @@ def task_needs_kit(task: str, device: str) -> bool:
     return bool(scan(env_cfg, {"headless": True, "device": device}).needs_kit)
 
 
+def env_cfg_overrides(cfg: DictConfig, split: str) -> dict | None:
+    """``env.<split>.init_params.env_cfg`` as a plain dict (what the env worker sets on the task's config)."""
+    node = OmegaConf.select(cfg, f"env.{split}.init_params.env_cfg")
+    return OmegaConf.to_container(node, resolve=True) if node else None
+
+
 def check_tasks(cfg: DictConfig, specs: Mapping[str, MappingSpec], device: str = "cpu") -> list[str]:
     """Build each split's task once with one env and run :func:`check_against_task` for every split.
 
@@ -294,7 +300,10 @@ def check_tasks(cfg: DictConfig, specs: Mapping[str, MappingSpec], device: str =
             )
             continue
         seed = int(OmegaConf.select(cfg, f"env.{splits[0]}.seed", default=0) or 0)
-        env, app = make_task_env(task, 1, seed, device, specs[splits[0]].success_term)
+        overrides = env_cfg_overrides(cfg, splits[0])
+        env, app = make_task_env(
+            task, 1, seed, device, specs[splits[0]].success_term, env_cfg_overrides=overrides
+        )
         try:
             obs, info = env.reset(seed=seed)
             for split in splits:
@@ -347,7 +356,8 @@ def inspect_config(
     out.mkdir(parents=True, exist_ok=True)
 
     register()
-    env, app = make_task_env(task, num_envs, seed, device, spec.success_term)
+    overrides = env_cfg_overrides(cfg, split)
+    env, app = make_task_env(task, num_envs, seed, device, spec.success_term, env_cfg_overrides=overrides)
     try:
         obs, info = env.reset(seed=seed)
         env_dim = check_against_task(cfg, split, spec, obs, info)

@@ -267,3 +267,21 @@ def test_the_packaged_reach_config_maps_a_24_wide_state_and_pads_the_gripper():
     )
     assert cfg.env.train.init_params.task_description == INSTRUCTION
     assert math.isclose(cfg.env.train.max_episode_steps / 30, 4.0)  # the task's 4 s at 30 Hz
+
+
+@pytest.mark.parametrize("entry", ["check_tasks", "inspect_config"])
+def test_the_launcher_preflight_and_inspect_apply_init_params_env_cfg(entry, tmp_path):
+    """Both build the task from the YAML as the env worker will, so a bad value stops them (before Ray)."""
+    from omegaconf import OmegaConf
+
+    from isaaclab_rlinf import inspection
+    from isaaclab_rlinf.registry import resolve_config_path
+    from isaaclab_rlinf.spec import MappingSpec
+
+    cfg = OmegaConf.load(resolve_config_path(FRANKA_REACH.id))
+    cfg.env.train.init_params.env_cfg = {"camera_resolution": 4}
+    with pytest.raises(isaaclab_rlinf.MappingError, match=r"^init_params\.env_cfg\.camera_resolution: "):
+        if entry == "check_tasks":
+            inspection.check_tasks(cfg, {"train": MappingSpec.from_config(cfg.env.train.isaaclab)})
+        else:
+            inspection.inspect_config(cfg, tmp_path, split="train")
