@@ -1,15 +1,21 @@
 # Two entry points for a fresh machine; each installs what it needs first (scripts/install.sh, idempotent).
-.PHONY: install demo test test-fast lint bench
+.PHONY: install install-gr00t demo test test-fast lint bench
 
 install:
 	bash scripts/install.sh
+
+# Isaac-GR00T N1.5 (`gr00t`, not on PyPI) from a source tree or .tar.gz into the venv; default: the archive in
+# ../shared/vendor when there is one (CI). make install-gr00t GR00T_SRC=~/Isaac-GR00T
+GR00T_SRC ?= $(firstword $(wildcard ../shared/vendor/Isaac-GR00T-n1.5-release-*.tar.gz))
+install-gr00t: install
+	bash scripts/install_gr00t.sh $(GR00T_SRC)
 
 # The main job on the embedded task: RLinf training on a GPU, else a CPU inspection/rollout of the same config.
 demo: install
 	bash scripts/demo.sh
 
-# The whole suite, simulator tests included (what CI runs).
-test: install
+# The whole suite, simulator and GR00T tests included (what CI runs; GR00T is installed when its source is here).
+test: install $(if $(GR00T_SRC),install-gr00t)
 	.venv/bin/python -m pytest -q
 
 # Everything except the simulator tests.
