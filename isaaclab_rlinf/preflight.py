@@ -461,6 +461,14 @@ def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> Non
         raise ConfigError(str(exc)) from exc
     except gr00t.Gr00tNotInstalledError as exc:  # e.g. a data config importing gr00t at module top
         raise LaunchError(str(exc)) from exc
+    except ImportError as exc:  # another module the data config (or gr00t itself) imports is missing
+        where = select(cfg, "env.train.isaaclab.data_config_class") or select(
+            cfg, "env.eval.isaaclab.data_config_class"
+        )
+        raise LaunchError(
+            f"data_config_class {where!r}: importing it failed: {type(exc).__name__}: {exc}. Fix: install "
+            f"{exc.name or 'the missing module'} in this environment (docs/gr00t.md: GR00T's dependencies)."
+        ) from exc
 
 
 def _check_cnn_policy(cfg: DictConfig) -> None:
