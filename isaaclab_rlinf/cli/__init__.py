@@ -10,6 +10,7 @@
                            [--out_dir DIR] [key=value ...]
     isaaclab-rlinf rollout [config options] [--steps N] [--zero] [--split train|eval] [--out_dir DIR]
                            [key=value ...]
+    isaaclab-rlinf gr00t-init [config options] --out DIR [--tiny] [--resolution WxH]
 
 Exit codes: 0 success; 2 bad input (config, mapping, option, path; nothing was started); 3 no GPU for
 train/play (nothing was started; use ``inspect``); 1 anything else. ``train`` and ``play`` make every check
@@ -25,7 +26,7 @@ import argparse
 import os
 import sys
 
-from . import inspect_cmd, play, rollout_cmd, tasks, train
+from . import gr00t_init, inspect_cmd, play, rollout_cmd, tasks, train
 
 __all__ = ["build_parser", "main"]
 
@@ -37,8 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="RL fine-tuning on IsaacLab tasks with RLinf's distributed runner.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="{train,play,tasks,inspect,rollout}", required=True)
-    for module in (train, play, tasks, inspect_cmd, rollout_cmd):
+    sub = parser.add_subparsers(
+        dest="command", metavar="{train,play,tasks,inspect,rollout,gr00t-init}", required=True
+    )
+    for module in (train, play, tasks, inspect_cmd, rollout_cmd, gr00t_init):
         module.add_parser(sub).set_defaults(_parser=None)
     return parser
 
