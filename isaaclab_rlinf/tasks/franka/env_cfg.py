@@ -443,8 +443,9 @@ class FrankaEnvCfg(ManagerBasedRLEnvCfg):
         self.sim.dt = 1 / 120
         self.sim.render_interval = self.decimation
         self.sim.physics = NewtonCfg(
+            # per env: contacts of the cube, the fingers and an arm hitting the table, 4 rows each
             solver_cfg=MJWarpSolverCfg(
-                njmax=120, nconmax=40, cone="pyramidal", impratio=1, integrator="implicitfast"
+                njmax=200, nconmax=50, cone="pyramidal", impratio=1, integrator="implicitfast"
             ),
             num_substeps=1,
             debug_mode=False,
