@@ -84,6 +84,10 @@ def check_interpolations(cfg: Any, node: Any = None, path: str = "") -> None:
     from omegaconf import ListConfig
     from omegaconf.errors import OmegaConfBaseException
 
+    if node is None:
+        from rlinf.utils.omega_resolver import omegaconf_register
+
+        omegaconf_register()  # RLinf's own resolvers (${multiply:...}, ...), as its entry scripts have them
     node = cfg if node is None else node
     keys = range(len(node)) if isinstance(node, ListConfig) else list(node.keys())
     for key in keys:

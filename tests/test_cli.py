@@ -340,7 +340,7 @@ def test_python_dash_m_runs_the_cli():
         timeout=60,
     )
     assert proc.returncode == 0
-    assert "{train,play,tasks,inspect,rollout}" in proc.stdout
+    assert "{train,play,tasks,inspect,rollout" in proc.stdout
 
 
 def test_console_script_and_package_import_from_any_directory(tmp_path):
