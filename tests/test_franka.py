@@ -83,6 +83,14 @@ def set_target(env, pos_b: torch.Tensor) -> None:
     isaac(env).command_manager.get_term("ee_target").pose_command_b[:, :3] = pos_b
 
 
+def test_register_puts_both_tasks_into_rlinfs_isaaclab_env_table():
+    from rlinf.envs.isaaclab import REGISTER_ISAACLAB_ENVS
+
+    isaaclab_rlinf.register()
+    for spec in (FRANKA_REACH, FRANKA_LIFT):
+        assert REGISTER_ISAACLAB_ENVS[spec.id] is isaaclab_rlinf.IsaacLabGenericEnv
+
+
 @pytest.mark.sim
 def test_three_distinct_views_at_the_resolution_set_in_init_params(reach):
     obs, _ = reach.reset()
