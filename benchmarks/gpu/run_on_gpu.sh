@@ -11,6 +11,9 @@
 #   bash benchmarks/gpu/run_on_gpu.sh train [CLI args...]   # python -m isaaclab_rlinf train ...
 #   bash benchmarks/gpu/run_on_gpu.sh play  [CLI args...]   # python -m isaaclab_rlinf play ...
 #   bash benchmarks/gpu/run_on_gpu.sh test  [pytest args...] # the tests marked gpu (skipped without CUDA)
+#   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
+#       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once;
+#       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
 # Every job leaves in $OUT its JSON results or its log, and <job>_meta.json (device, packages, command;
 # set GIT_COMMIT on the command line: the host's copy of the tree has no .git).
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
@@ -65,6 +68,38 @@ PY
       vid=$(find "$run" -name '*.mp4' | head -1); [ -n "$vid" ] && cp "$vid" "$OUT/"
       ls -R "$run" | head -50
     fi
+    exit "$rc"
+    ;;
+  gr00t)
+    epochs=${1:-3}
+    cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_gr00t_franka_reach.yaml
+    ckpt=/tmp/gr00t_franka_random
+    nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader,nounits -lms 500 > "$OUT/gpu_mem.csv" &
+    smi=$!
+    t0=$(date +%s)
+    [ -f "$ckpt/model.safetensors" ] || $py -m isaaclab_rlinf gr00t-init --config_name $cfgp --out $ckpt \
+      --resolution 224x224 2>&1 | tail -40 > "$OUT/gr00t_init.log"
+    t1=$(date +%s)
+    $py benchmarks/run_meta.py -- isaaclab-rlinf train --config_name $cfgp --model_path $ckpt > "$OUT/train_meta.json"
+    $py -m isaaclab_rlinf train --config_name $cfgp --model_path $ckpt --max_epochs "$epochs" --no_task_check \
+      2>&1 | tee "$OUT/train.log" | grep -E "Global Step|error|Error" | tail -20; rc=${PIPESTATUS[0]}
+    t2=$(date +%s)
+    $py -m isaaclab_rlinf play --config_name $cfgp --model_path $ckpt --no_task_check > "$OUT/play.log" 2>&1
+    rc_play=$?
+    t3=$(date +%s)
+    kill $smi 2>/dev/null
+    $py benchmarks/gpu/parse_train_log.py "$OUT/train.log" --num_envs 64 --steps 128 \
+      --meta "$OUT/train_meta.json" --json "$OUT/gr00t_train.json" | tail -20
+    $py - "$OUT" "$t0" "$t1" "$t2" "$t3" "$rc" "$rc_play" <<'PY'
+import json, sys
+out, t0, t1, t2, t3, rc, rc_play = sys.argv[1], *map(int, sys.argv[2:])
+mem = [int(l.split(",")[1]) for l in open(f"{out}/gpu_mem.csv") if l.count(",") == 1 and l.split(",")[1].strip().isdigit()]
+summary = {"gr00t_init_s": t1 - t0, "train_s": t2 - t1, "play_s": t3 - t2, "train_rc": rc, "play_rc": rc_play,
+           "peak_gpu_mem_mib": max(mem, default=None), "train": json.load(open(f"{out}/gr00t_train.json"))}
+json.dump(summary, open(f"{out}/gr00t_summary.json", "w"), indent=2)
+print(json.dumps({k: v for k, v in summary.items() if k != "train"}))
+PY
+    tail -5 "$OUT/play.log"
     exit "$rc"
     ;;
   test) $py -m pytest -q -p no:cacheprovider -m gpu tests "$@" 2>&1 | tee "$OUT/test.log"; exit "${PIPESTATUS[0]}" ;;
