@@ -257,6 +257,10 @@ def check_against_task(cfg: DictConfig, split: str, spec: MappingSpec, obs: dict
     spec.check_success_term(info["termination_terms"])
     spec.validate(obs, env_action_dim=env_dim, policy_action_dim=_policy_action_dim(cfg, split))
     _check_policy_obs(cfg, split, spec.resolve(obs).state_dim, spec)
+    if spec.gr00t_mapping is not None:  # a GR00T checkpoint's camera resolution against the live views
+        from .models.gr00t import check_model_path
+
+        check_model_path(cfg, isaaclab_obs=obs)
     return env_dim
 
 
