@@ -45,3 +45,23 @@ def test_gr00t_is_installed_with_the_eagle_backbone_files_it_loads():
     eagle = Path(gr00t.__file__).parent / "model/backbone/eagle2_hg_model"
     for name in ("config.json", "tokenizer_config.json", "vocab.json", "merges.txt", "processor_config.json"):
         assert (eagle / name).is_file(), name
+
+
+def test_stand_ins_only_for_absent_packages_and_every_call_says_what_to_install():
+    code = (
+        "import importlib.util, sys\n"
+        "from isaaclab_rlinf.models.gr00t.runtime import install_import_stand_ins\n"
+        "absent = [p for p in ('flash_attn', 'pytorch3d', 'av') if importlib.util.find_spec(p) is None]\n"
+        "added = install_import_stand_ins()\n"
+        "assert sorted({n.split('.')[0] for n in added}) == sorted(absent), (added, absent)\n"
+        "assert install_import_stand_ins() == []  # idempotent\n"
+        "import pytorch3d.transforms as pt\n"
+        "try:\n"
+        "    pt.axis_angle_to_matrix(None)\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+        "import gr00t.data.transform.state_action, gr00t.utils.video  # their top-level imports now work\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("pytorch3d is not installed") and "Install pytorch3d" in proc.stdout

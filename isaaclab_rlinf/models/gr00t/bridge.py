@@ -302,17 +302,18 @@ def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInsta
 
 
 def check_model_path(
-    cfg: Any, config_dir: str | os.PathLike | None = None, obs: Mapping[str, Any] | None = None
+    cfg: Any, config_dir: str | os.PathLike | None = None, isaaclab_obs: Mapping[str, Any] | None = None
 ) -> None:
     """Check a GR00T N1.5 ``model_path``'s ``experiment_cfg/metadata.json`` against the mapping, before Ray.
 
-    Tag entry, video/state/action keys and widths, ``action_dim``; with ``obs`` (a live task's first
-    RLinf observation) also the camera resolution. No-op for other generations and for paths that are
-    not GR00T checkpoint directories (e.g. a RLinf training checkpoint). One-line :class:`MappingError`.
+    Tag entry, video/state/action keys and widths, ``action_dim``; with ``isaaclab_obs`` (a live task's
+    first observation, as the launcher's task check and ``inspect`` have it) also the camera resolution.
+    No-op for other generations and for paths that are not GR00T checkpoint directories (e.g. a RLinf
+    training checkpoint). One-line :class:`MappingError`.
     """
     from omegaconf import OmegaConf
 
-    from ...converters import to_gr00t_obs
+    from ...converters import to_gr00t_obs, to_rlinf_obs
     from .checkpoint import check_checkpoint
 
     cfg = _as_omegaconf(cfg)
@@ -324,16 +325,20 @@ def check_model_path(
         return
     bpath = _block_path(cfg)
     spec = MappingSpec.from_config(OmegaConf.select(cfg, bpath), path=bpath)
-    data_config = (
-        load_data_config(spec.data_config_class, config_dir, f"{bpath}.data_config_class")
-        if spec.data_config_class
-        else None
-    )
+    data_config = None
+    if spec.data_config_class:
+        try:
+            data_config = load_data_config(spec.data_config_class, config_dir, f"{bpath}.data_config_class")
+        except MappingError:
+            if config_dir is not None:
+                raise
+            # not importable without the YAML's directory: install() checked it there already
     shapes = None
-    if obs is not None:
+    if isaaclab_obs is not None:
         gm = spec.gr00t_mapping
         views = {k for k in (gm.main_images, *gm.extra_view_images) if k}
-        shapes = {k: tuple(v.shape) for k, v in to_gr00t_obs(obs, spec).items() if k in views}
+        gr = to_gr00t_obs(to_rlinf_obs(isaaclab_obs, spec), spec)
+        shapes = {k: tuple(v.shape) for k, v in gr.items() if k in views}
     check_checkpoint(
         Path(str(model_path)).expanduser(),
         spec,

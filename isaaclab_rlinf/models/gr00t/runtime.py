@@ -8,7 +8,10 @@ Isaac-GR00T's ``n1.5-release`` source assumes a CUDA machine with ``flash-attn``
   flash-attention kernel (RADIO is not the N1.5 vision tower; the module is imported for its config
   class only);
 * ``gr00t/data/transform/state_action.py`` imports ``pytorch3d.transforms`` at module top for
-  ``RotationTransform``, which only data configs with ``target_rotations`` build.
+  ``RotationTransform``, which only data configs with ``target_rotations`` build;
+* ``gr00t/utils/video.py`` imports ``av`` (PyAV, 125 MiB installed) at module top to read dataset videos,
+  which RL on a simulator never does. (``decord`` stays a real dependency: transformers checks every
+  import of the Eagle processor's remote code before loading it.)
 
 :func:`prepare` applies the choice of ``actor.model.attn_implementation`` when the model is built, without
 editing gr00t's files: the Eagle config is loaded through a wrapper around ``AutoConfig`` in gr00t's
@@ -17,8 +20,8 @@ it again on every sub-model once built (the SigLIP override happens inside the c
 ``sdpa``/``eager`` the process-wide timm patch is undone right after ``radio_model`` is imported. A user
 with ``flash-attn`` installed gets ``flash_attention_2`` by default (GR00T's own choice).
 
-Stand-ins: only when ``flash_attn`` / ``pytorch3d`` are NOT installed, a module of that name is put in
-``sys.modules`` so that the import lines above succeed; every function in it raises ``ImportError``
+Stand-ins: only when ``flash_attn`` / ``pytorch3d`` / ``av`` are NOT installed, a module of that name is
+put in ``sys.modules`` so that the import lines above succeed; every function in it raises ``ImportError``
 saying which package to install, so a real call is never hidden. ``HF_HUB_OFFLINE=1``: the one hub call
 (``snapshot_download`` in ``GR00T_N1_5.from_pretrained``) falls back to the local path.
 """
@@ -52,7 +55,9 @@ _STAND_INS: dict[str, tuple[tuple[str, ...], str]] = {
         (),  # RotationTransform looks functions up with getattr: any name
         "RotationTransform (a data config with target_rotations)",
     ),
+    "av": ((), "gr00t/utils/video.py imports it at module top to read dataset videos (not called here)"),
 }
+_ANY_NAME = ("pytorch3d.transforms", "av")  # stand-ins that answer every public name with a raising function
 
 
 def flash_attn_installed() -> bool:
@@ -101,9 +106,9 @@ def _stand_in(name: str, names: tuple[str, ...], why: str) -> types.ModuleType:
     setattr(mod, STAND_IN_MARK, True)
     for attr in names:
         setattr(mod, attr, missing)
-    if name == "pytorch3d.transforms":
+    if name in _ANY_NAME:
 
-        def any_function(attr: str) -> Any:  # every rotation function, looked up by name
+        def any_function(attr: str) -> Any:  # e.g. every rotation function, looked up by name
             if attr.startswith("__"):
                 raise AttributeError(attr)
             return missing
@@ -209,6 +214,11 @@ def prepare(attn_implementation: str | None = None, eagle: dict[str, int] | None
         pass
     attn = resolve_attn_implementation(attn_implementation)
     install_import_stand_ins()
+    from .tags import _apply_rlinf_embodiment_patch
+
+    # RLinf's first step too: gr00t must see RLinf's EmbodimentTag before gr00t.data.schema is imported
+    # (its pydantic models bind the tag enum at import); importing eagle_backbone below imports it.
+    _apply_rlinf_embodiment_patch()
     from gr00t.model.backbone import eagle_backbone
 
     real = eagle_backbone.AutoConfig
