@@ -121,54 +121,68 @@ def test_env_observations_through_gr00t_to_env_actions(model, env):
     obs, _ = env.reset()
     actions, result = model.predict_action_batch(env_obs=obs, mode="train")
 
-    assert actions.shape == (NUM_ENVS, CHUNK, 2) and actions.dtype == torch.float32
-    assert torch.all(actions[..., 1] == 0)  # the passive pole joint's pad
-    assert torch.isfinite(actions).all()
+    # the policy's action (actor.model.action_dim 1): the env adds the passive pole joint's zero pad
+    assert actions.shape == (NUM_ENVS, CHUNK, 1) and actions.dtype == torch.float32
+    assert torch.isfinite(actions).all() and actions.abs().sum() > 0
     inputs = result["forward_inputs"]
     assert torch.all(inputs["embodiment_id"] == 31)  # the id the model's projectors actually used
     assert result["prev_logprobs"].shape[0] == NUM_ENVS and result["prev_values"].shape == (NUM_ENVS, 1)
 
-    obs2, reward, terminated, truncated, _ = env.chunk_step(actions)
+    obs_list, reward, terminated, truncated, _ = env.chunk_step(actions)
     assert reward.shape == (NUM_ENVS, CHUNK) and torch.isfinite(reward).all()
-    assert obs2["main_images"].shape == (NUM_ENVS, 96, 96, 3)
+    last = obs_list[-1]  # RLinf's env worker reads the chunk's last observation
+    assert last["main_images"].shape == (NUM_ENVS, 96, 96, 3)
+    assert last["states"][:, 2].abs().sum() > 0  # the cart moved under GR00T's effort (joint_vel[0])
 
 
 def test_actor_forward_backward_gives_finite_loss_and_action_head_gradients(model, env):
-    from rlinf.algorithms.losses import compute_ppo_actor_critic_loss
+    """RLinf's FSDP actor's micro-batch step (fsdp_actor_worker: model(...) then policy_loss(...))."""
+    from rlinf.algorithms.registry import policy_loss
 
+    cfg = packaged_cfg()
     obs, _ = env.reset()
     with torch.no_grad():
         _, result = model.predict_action_batch(env_obs=obs, mode="train")
     model.train()
     model.zero_grad(set_to_none=True)
-    out = model(forward_inputs=result["forward_inputs"], compute_logprobs=True, compute_values=True)
-    logprobs, values = out["logprobs"], out["values"]
-    old = result["prev_logprobs"].to(logprobs.dtype)
-    adv = torch.ones_like(logprobs)
-    loss, _ = compute_ppo_actor_critic_loss(
-        logprobs=logprobs,
-        old_logprobs=old,
-        advantages=adv,
-        values=values.reshape(-1),
-        prev_values=result["prev_values"].reshape(-1).to(values.dtype),
-        returns=torch.ones(values.numel()),
-        clip_ratio_low=0.2,
-        clip_ratio_high=0.2,
-        value_clip=0.2,
-        huber_delta=10.0,
-        loss_agg_func="token-mean",
+    out = model(
+        forward_inputs=result["forward_inputs"],
+        compute_logprobs=True,
+        compute_entropy=False,
+        compute_values=True,
+        use_cache=False,
+        prev_logprobs=result["prev_logprobs"],
+    )
+    loss, metrics = policy_loss(
+        loss_type=cfg.algorithm.loss_type,
+        logprob_type=cfg.algorithm.logprob_type,
+        reward_type=cfg.algorithm.reward_type,
+        single_action_dim=cfg.actor.model.action_dim,
+        logprobs=out["logprobs"],
+        values=out["values"],
+        old_logprobs=out["prev_logprobs"],
+        advantages=torch.tensor([1.0, -1.0]),
+        returns=torch.tensor([0.5, -0.5]),
+        prev_values=result["prev_values"].reshape(-1).float(),
+        clip_ratio_high=cfg.algorithm.clip_ratio_high,
+        clip_ratio_low=cfg.algorithm.clip_ratio_low,
+        value_clip=cfg.algorithm.value_clip,
+        huber_delta=cfg.algorithm.huber_delta,
+        loss_mask=None,
+        loss_mask_sum=None,
+        max_episode_steps=cfg.env.train.max_episode_steps,
+        task_type=cfg.runner.task_type,
+        critic_warmup=False,
     )
     loss.backward()
     model.eval()
 
     assert torch.isfinite(loss)
-    head = [
-        p.grad for n, p in model.named_parameters() if n.startswith("action_head.") and p.grad is not None
-    ]
+    grads = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
+    head = [g for n, g in grads.items() if n.startswith("action_head.")]
     assert head and all(torch.isfinite(g).all() for g in head)
-    assert any(g.abs().sum() > 0 for g in head)
-    backbone = [n for n, p in model.named_parameters() if n.startswith("backbone.") and p.grad is not None]
-    assert backbone == []  # tune_visual=False, tune_llm=False: the backbone stays frozen
+    assert sum(g.abs().sum() for g in head) > 0
+    assert [n for n in grads if n.startswith("backbone.")] == []  # tune_visual/tune_llm False: frozen
 
 
 def test_a_checkpoint_for_another_camera_size_is_one_line_naming_the_key(tiny_checkpoint):
@@ -182,3 +196,36 @@ def test_a_checkpoint_for_another_camera_size_is_one_line_naming_the_key(tiny_ch
     with pytest.raises(MappingError, match=r"actor\.model\.action_dim.*1.*7"):
         checkpoint.check_checkpoint(tiny_checkpoint, train_spec(packaged_cfg()), action_dim=7)
     np.testing.assert_equal(checkpoint.NEUTRAL_STATS["std"], 1.0)
+
+
+def test_the_launchers_task_check_stops_a_checkpoint_for_another_camera_size(tiny_checkpoint, tmp_path):
+    """The live check before Ray (``inspection.check_tasks``, in a fresh process as the launcher runs it:
+    this session already holds a simulator): 96 px cameras, a checkpoint declaring 224 px."""
+    import shutil
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "experiment_cfg").mkdir()
+    shutil.copy(tiny_checkpoint / "config.json", tmp_path / "config.json")  # the metadata is all it reads
+    meta = json.loads((tiny_checkpoint / "experiment_cfg/metadata.json").read_text())
+    meta["new_embodiment"]["modalities"]["video"]["side"]["resolution"] = [224, 224]
+    (tmp_path / "experiment_cfg/metadata.json").write_text(json.dumps(meta))
+    code = textwrap.dedent(
+        f"""
+        from isaaclab_rlinf.inspection import check_tasks
+        from isaaclab_rlinf.models import gr00t
+        from isaaclab_rlinf.spec import MappingError, MappingSpec
+        cfg = gr00t.load_config_file({str(YAML)!r})
+        cfg.actor.model.model_path = {str(tmp_path)!r}
+        gr00t.install(cfg)
+        try:
+            check_tasks(cfg, {{"train": MappingSpec.from_config(cfg.env.train.isaaclab)}}, device="cpu")
+        except MappingError as exc:
+            print("MAPPING ERROR:", exc)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("MAPPING ERROR:")), proc.stderr[-2000:])
+    assert "gr00t_mapping.video (video.side): camera resolution" in line
+    assert "checkpoint has [224, 224], the mapping gives [96, 96]" in line
