@@ -5,10 +5,10 @@ them (video augmentation, state/action normalisation, concatenation, the model's
 must match the checkpoint: the keys here are the ones in the checkpoint's ``experiment_cfg/metadata.json``
 and must equal the ``gr00t_mapping`` keys of the YAML's ``isaaclab:`` block.
 
-The YAML names it with ``data_config_class: "gr00t_config:IsaacLabDataConfig"``; ``isaaclab_rlinf.models.gr00t``
-resolves ``module:Class`` as an importable module first, then relative to the YAML's directory (the
-launcher also puts that directory on ``PYTHONPATH`` for the Ray workers). Copy this file next to your
-own YAML and edit the keys to add another robot.
+The YAML names it with ``data_config_class: "gr00t_config:IsaacLabDataConfig"``;
+``isaaclab_rlinf.models.gr00t`` resolves ``module:Class`` as an importable module first, then relative
+to the YAML's directory (the launcher also puts that directory on ``PYTHONPATH`` for the Ray workers).
+Copy this file next to your own YAML and edit the keys to add another robot.
 
 ``gr00t`` (Isaac-GR00T) is imported only when GR00T asks for the modality config or the transforms,
 so this module imports, and ``isaaclab_rlinf`` can check the class exists, on machines without it.
