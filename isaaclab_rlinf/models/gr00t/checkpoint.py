@@ -166,7 +166,8 @@ def write_random_checkpoint(
 ) -> Path:
     """Build ``GR00T_N1_5`` with random weights and write a ``model_path`` RLinf loads for ``spec``.
 
-    Needs ``gr00t``. Full size: ~2.7B parameters, ~5.4 GB in bf16, minutes on a CPU; ``tiny``: seconds.
+    Needs ``gr00t``. Full size: ~2.7B parameters, ~5.4 GB in bf16, built on the GPU when there is one
+    (minutes on a CPU); ``tiny``: about a minute on a CPU.
     """
     import torch
 
@@ -184,7 +185,9 @@ def write_random_checkpoint(
 
     torch.manual_seed(seed)
     config = GR00T_N1_5_Config(**gr00t_config_dict(tiny))
-    model = GR00T_N1_5(config, local_model_path=str(out))
+    # random init of 2.7B parameters takes minutes on a CPU and seconds on a GPU
+    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
+        model = GR00T_N1_5(config, local_model_path=str(out))
     model.to(getattr(torch, dtype))
     model.config.torch_dtype = dtype
     model.save_pretrained(out, safe_serialization=True)
