@@ -47,9 +47,9 @@ def train_spec(cfg) -> MappingSpec:
     return MappingSpec.from_config(cfg.env.train.isaaclab, path="env.train.isaaclab")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tiny_checkpoint(tmp_path_factory) -> Path:
-    """A tiny random N1.5 for the cartpole mapping, written once per session by our gr00t-init code."""
+    """A tiny random N1.5 for the cartpole mapping, written once for this module by our gr00t-init code."""
     cfg = packaged_cfg()
     out = tmp_path_factory.mktemp("gr00t_tiny")
     return checkpoint.write_random_checkpoint(
@@ -61,7 +61,7 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def model(tiny_checkpoint):
     """RLinf's own ``get_model`` on the packaged config's actor model, with our bridge installed."""
     from rlinf.models import get_model
@@ -72,7 +72,7 @@ def model(tiny_checkpoint):
     return model.float()  # CPU: bf16 matmuls are slow here; the numbers do not matter, the path does
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def env():
     from isaaclab_rlinf.rollout import build_env, env_config
 
