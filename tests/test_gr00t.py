@@ -363,6 +363,24 @@ def test_install_rejects_non_gr00t_model():
 # --------------------------------------------------------------------------------------------------
 
 
+def test_without_a_language_key_the_instruction_goes_to_the_data_configs_language_key():
+    """IsaacLab's published trocar YAML sets no gr00t_mapping.language; its data config names
+    annotation.human.task_description, not RLinf's default annotation.human.action.task_description."""
+    from rlinf.models.embodiment.gr00t import simulation_io
+
+    cfg = load_cfg()
+    for split in ("train", "eval"):
+        del cfg.env[split].isaaclab.gr00t_mapping["language"]
+    assert MappingSpec.from_config(cfg.env.train.isaaclab).gr00t_mapping.language_key == (
+        "annotation.human.action.task_description"
+    )
+    bridge.install(cfg, config_dir=CONFIGS)
+    env_obs = rlinf_env_obs()
+    out = simulation_io.OBS_CONVERSION["dex3"](env_obs)
+    assert out["annotation.human.task_description"] == env_obs["task_descriptions"]
+    assert "annotation.human.action.task_description" not in out
+
+
 def test_obs_conversion_exact_values_numpy_dtypes_and_shapes():
     from rlinf.models.embodiment.gr00t import simulation_io
 

@@ -24,6 +24,7 @@ Entry points: :func:`install` (driver/launcher, with the composed config) and :f
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -189,6 +190,23 @@ _GR00T_FIELDS = (
 )
 
 
+def _language_from_data_config(spec: MappingSpec, data_config: Any, bpath: str, first: bool) -> MappingSpec:
+    """Without ``gr00t_mapping.language`` the instruction goes to the data config's one language key
+    (IsaacLab's published trocar YAML sets none; its data config says ``annotation.human.task_description``,
+    not RLinf's default ``annotation.human.action.task_description``)."""
+    theirs = list(getattr(data_config, "language_keys", None) or ())
+    gm = spec.gr00t_mapping
+    if gm.language is not None or len(theirs) != 1 or theirs[0] == gm.language_key:
+        return spec
+    if first:
+        logger.warning(
+            "%s.gr00t_mapping.language is unset: the instruction goes to the data config's language key %r",
+            bpath,
+            theirs[0],
+        )
+    return dataclasses.replace(spec, gr00t_mapping=dataclasses.replace(gm, language=theirs[0]))
+
+
 def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInstall:
     """Put the GR00T bridge in place for the config (a composed Hydra config, DictConfig or dict).
 
@@ -230,6 +248,9 @@ def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInsta
     if spec.data_config_class:
         if model_type == "gr00t":
             data_config = load_data_config(spec.data_config_class, config_dir, f"{bpath}.data_config_class")
+            spec = _language_from_data_config(
+                spec, data_config, bpath, first=_INSTALLED.get(model_type) is None
+            )
             _check_data_config_keys(data_config, spec, bpath)
             if not action_order:
                 action_order = tuple(getattr(data_config, "action_keys", None) or ())

@@ -22,7 +22,7 @@ from typing import Any
 
 from ...spec import MappingError, MappingSpec
 from .checkpoint import eagle_overrides
-from .runtime import apply_attention, prepare
+from .runtime import apply_attention, install_import_stand_ins, prepare
 from .tags import _apply_rlinf_embodiment_patch, _force_embodiment_id, register_embodiment_tag
 
 # Tags RLinf 0.3.0's loaders accept (gr00t_n1d5/__init__.py, gr00t_n1d6/__init__.py, gr00t_n1d7/__init__.py).
@@ -135,6 +135,12 @@ def load_data_config(name: str, config_dir: str | os.PathLike | None = None, pat
     """Instantiate ``"module:Class"``: an importable module first, else ``module`` next to the YAML
     (``config_dir``, appended to ``sys.path``). Errors name ``path``."""
     module_name, _, class_name = name.partition(":")
+    if importlib.util.find_spec("gr00t") is not None:
+        # a data config may import gr00t at its top (IsaacLab's published one does): gr00t's transforms
+        # import packages N1.5 only needs for datasets (av, pytorch3d), and gr00t's schema binds the
+        # embodiment tags at import, so both are set up as before building a model
+        install_import_stand_ins()
+        _apply_rlinf_embodiment_patch()
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
