@@ -156,6 +156,12 @@ def only_eval(cfg: DictConfig) -> bool:
     return bool(select(cfg, "runner.only_eval", False)) or select(cfg, "runner.task_type") == "embodied_eval"
 
 
+def model_key(cfg: DictConfig) -> str:
+    """The model block RLinf builds the policy from: ``rollout.model`` for eval-only runs, else
+    ``actor.model``."""
+    return "rollout.model" if only_eval(cfg) else "actor.model"
+
+
 def env_splits(cfg: DictConfig) -> list[str]:
     """The ``env.*`` configs the run will build: ``eval`` for eval-only runs, ``train`` (+ ``eval`` when
     periodic evaluation is on) for training."""
@@ -365,7 +371,7 @@ def _check_model(cfg: DictConfig) -> None:
     """RLinf's static model rules, checked here so they fail before Ray with the key named."""
     from rlinf.config import EMBODIED_MODEL, SupportedModel
 
-    mpath = "rollout.model" if only_eval(cfg) else "actor.model"
+    mpath = model_key(cfg)
     model_type = select(cfg, f"{mpath}.model_type")
     try:
         supported = SupportedModel(str(model_type)) in EMBODIED_MODEL
@@ -448,7 +454,7 @@ def _check_paths(cfg: DictConfig) -> None:
 
 
 def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> None:
-    mpath = "rollout.model" if only_eval(cfg) else "actor.model"
+    mpath = model_key(cfg)
     if not str(select(cfg, f"{mpath}.model_type", "")).startswith("gr00t"):
         return
     try:
@@ -491,7 +497,7 @@ def _check_cnn_policy(cfg: DictConfig) -> None:
 
 def require_model_package(cfg: DictConfig) -> None:
     """GR00T model types need the ``gr00t`` package (not on PyPI): fail in the driver, not in a worker."""
-    model_type = str(select(cfg, f"{'rollout' if only_eval(cfg) else 'actor'}.model.model_type", ""))
+    model_type = str(select(cfg, f"{model_key(cfg)}.model_type", ""))
     if not model_type.startswith("gr00t"):
         return
     try:
