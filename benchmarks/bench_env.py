@@ -40,7 +40,14 @@ BLOCK = {
     "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
     "success_term": "success",
 }
-STATES_ONLY = {k: v for k, v in BLOCK.items() if k not in ("main_images", "extra_view_images")}
+
+
+def _states_only(block: dict) -> dict:
+    """``block`` without its camera views (the env then builds the task without its camera group)."""
+    return {k: v for k, v in block.items() if k not in ("main_images", "extra_view_images")}
+
+
+STATES_ONLY = _states_only(BLOCK)
 
 _FRANKA_VIEWS = {"main_images": "front_camera", "extra_view_images": ["side_camera", "wrist_camera"]}
 _ARM = [{"key": "arm_joint_pos"}, {"key": "arm_joint_vel"}, {"key": "gripper_pos"}, {"key": "ee_pose"}]
@@ -70,10 +77,6 @@ TASKS = {
         8,
     ),
 }
-
-
-def _states_only(block: dict) -> dict:
-    return {k: v for k, v in block.items() if k not in ("main_images", "extra_view_images")}
 
 
 def timed(step, calls: int, device: str) -> float:
@@ -157,7 +160,14 @@ def _child(variant: str, num_envs: int, args: argparse.Namespace) -> float:
         return run_raw(num_envs, args.steps, args.device, task, states, env_cfg)
     in_process = variant.startswith("inproc")
     return run_env_class(
-        num_envs, args.steps, args.device, in_process, states or block, 8, task, policy_dim, env_cfg
+        num_envs,
+        args.steps,
+        args.device,
+        in_process,
+        states or block,
+        task=task,
+        policy_dim=policy_dim,
+        env_cfg=env_cfg,
     )
 
 
@@ -181,9 +191,11 @@ def main() -> None:
     parser.add_argument("--task", default="cartpole", choices=sorted(TASKS))
     parser.add_argument("--camera_resolution", type=int, default=None, help="Franka tasks: camera size [px]")
     parser.add_argument(
-        "--variants", nargs="+", default=["raw", "subproc", "inproc", "inproc_states"],
+        "--variants",
+        nargs="+",
+        default=["raw", "subproc", "inproc", "inproc_states"],
         choices=["raw", "raw_states", "subproc", "inproc", "inproc_states"],
-    )  # fmt: skip
+    )
     parser.add_argument("--json", default=None)
     parser.add_argument("--rounds", type=int, default=2, help="runs of every variant, order alternating")
     parser.add_argument("--before", default=None, help="directory holding an older isaaclab_rlinf/")
