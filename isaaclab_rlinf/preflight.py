@@ -442,9 +442,14 @@ def _check_paths(cfg: DictConfig) -> None:
     if step is not None and not only_eval(cfg):
         # RLinf's EmbodiedRunner continues from the checkpoint's step up to max_epochs (or runner.max_steps)
         max_epochs, max_steps = select(cfg, "runner.max_epochs"), select(cfg, "runner.max_steps", -1)
-        last = min(max_epochs, max_steps) if isinstance(max_steps, int) and max_steps >= 0 else max_epochs
+        key, last = "runner.max_epochs", max_epochs
+        if (
+            isinstance(max_steps, int)
+            and max_steps >= 0
+            and not (isinstance(max_epochs, int) and max_epochs <= max_steps)
+        ):
+            key, last = "runner.max_steps", max_steps
         if isinstance(last, int) and step >= last:
-            key = "runner.max_steps" if last != max_epochs else "runner.max_epochs"
             raise ConfigError(
                 f"{key}: {last} is not past the step of the checkpoint to resume ({step}, {resume!r}); RLinf "
                 f"would train nothing. Fix: --max_epochs N with N > {step} (epochs count on from the "

@@ -105,6 +105,17 @@ STATIC = {
         lambda tmp: ["train", T, "--resume_dir", _checkpoint(tmp, 20), "--max_epochs", "14"],
         ["runner.max_epochs", "14", "(20,", "--max_epochs N with N > 20"],
     ),
+    "--resume_dir already at runner.max_steps, max_epochs unset": (
+        lambda tmp: [
+            "train",
+            T,
+            "--resume_dir",
+            _checkpoint(tmp, 20),
+            "runner.max_epochs=null",
+            "runner.max_steps=14",
+        ],
+        ["runner.max_steps", "14", "(20,", "raise or drop runner.max_steps"],
+    ),
     "--config_path missing": (
         ["train", T, "--config_path", "/no/such/dir"],
         ["--config_path", "'/no/such/dir'"],
