@@ -201,21 +201,13 @@ def apply_env_cfg_overrides(
     """
     hook = getattr(env_cfg, "apply_env_cfg_overrides", None)
     for key, value in overrides.items():
-        *parents, name = str(key).split(".")
-        target = env_cfg
-        for part in parents:
-            target = getattr(target, part, None)
-        if (
-            target is None
-            or name.startswith("_")
-            or not hasattr(target, name)
-            or callable(getattr(target, name))
-        ):
-            known = sorted(k for k in vars(env_cfg) if not k.startswith("_"))
-            raise MappingError(
-                f"{path}.{key}: {type(env_cfg).__name__} has no such field (got {value!r}). "
-                f"Fix: remove it, or set one of its fields: {', '.join(known)}."
-            )
+        parts, target = str(key).split("."), env_cfg
+        for depth, part in enumerate(parts):  # down to the field's config; stop at the first unknown part
+            if part.startswith("_") or not hasattr(target, part) or callable(getattr(target, part)):
+                raise _unknown_field(f"{path}.{key}", value, target, parts[:depth])
+            if depth < len(parts) - 1:
+                target = getattr(target, part)
+        name = parts[-1]
         current = getattr(target, name)
         if isinstance(current, _SCALARS) and not (
             type(value) is type(current) or (type(current) is float and type(value) is int)
@@ -230,6 +222,17 @@ def apply_env_cfg_overrides(
                 hook()
             except ValueError as e:
                 raise MappingError(f"{path}.{key}: {e}. Fix: set a value the task accepts.") from None
+
+
+def _unknown_field(where: str, value: Any, config: Any, parents: list[str]) -> MappingError:
+    """The error for a field ``config`` (reached through ``parents``) lacks: it lists the fields it has,
+    spelled as keys one can set (``sim.dt``), so a typo in a nested key points at its own level."""
+    prefix = "".join(f"{p}." for p in parents)
+    fields = getattr(config, "__dict__", {})
+    known = sorted(prefix + k for k, v in fields.items() if not k.startswith("_") and not callable(v))
+    owner = type(config).__name__ if config is not None else f"{prefix[:-1]} (None)"
+    alternatives = f", or set one of its fields: {', '.join(known)}" if known else ""
+    return MappingError(f"{where}: {owner} has no such field (got {value!r}). Fix: remove it{alternatives}.")
 
 
 def drop_unread_obs_groups(env_cfg: Any, spec: MappingSpec) -> list[str]:

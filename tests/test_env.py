@@ -298,6 +298,21 @@ def test_observation_groups_the_mapping_never_reads_are_dropped_from_the_task_co
     assert drop_unread_obs_groups(cfg, typo) == []  # left to the live check, which names the key
 
 
+def test_an_unknown_nested_env_cfg_key_lists_the_fields_of_its_own_config():
+    from isaaclab_tasks.utils import parse_env_cfg
+
+    from isaaclab_rlinf.env import apply_env_cfg_overrides
+
+    isaaclab_rlinf.register()
+    cfg = parse_env_cfg(CARTPOLE_CAMERA.id, device="cpu", num_envs=2)
+    expected = (
+        r"^init_params\.env_cfg\.sim\.dtt: SimulationCfg has no such field \(got 0\.1\)\. "
+        r"Fix: remove it, or set one of its fields: (sim\.\w+, )*sim\.dt, (sim\.\w+(, |\.$))+$"
+    )
+    with pytest.raises(isaaclab_rlinf.MappingError, match=expected):
+        apply_env_cfg_overrides(cfg, {"sim.dtt": 0.1})
+
+
 @pytest.mark.sim
 def test_a_states_only_mapping_renders_no_camera():
     """IsaacLab renders a camera only for a term that reads it (with both views mapped, the frame
