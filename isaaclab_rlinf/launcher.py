@@ -88,8 +88,10 @@ NVLINK_MULTICAST_OFF = {
     "TORCH_SYMM_MEM_DISABLE_MULTICAST": "1",
     "NVSHMEM_DISABLE_NVLS": "1",
 }
+
+
 # --------------------------------------------------------------------------------------------------
-# accelerator, environment, RLinf validation
+# environment, RLinf validation
 
 
 def apply_rlinf_root(environ: dict[str, str] | None = None) -> Path | None:
@@ -212,11 +214,11 @@ def run(
     config_file = log_dir / CONFIG_FILE_NAME
     # A config of RLinf's own tasks only has no mapping for our workers' register() to read.
     prepare_environment(config_file if specs else None, config_dir)
-    import isaaclab_rlinf
+    from . import register
+    from .models.cnn_policy import provide_encoder_weights
+    from .registry import RegistryError
 
     existed = log_dir.exists()
-    from .models.cnn_policy import provide_encoder_weights
-
     provide_encoder_weights(cfg, log_dir)  # cnn_policy, empty model_path: a random encoder in the run dir
     write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
     try:
@@ -226,10 +228,8 @@ def run(
             shutil.rmtree(log_dir, ignore_errors=True)
         raise
     write_config(cfg, log_dir)  # as validated: what every worker sees
-    from .registry import RegistryError
-
     try:
-        isaaclab_rlinf.register()  # again: now with RLINF_CONFIG_FILE's task ids
+        register()  # again: now with RLINF_CONFIG_FILE's task ids
     except RegistryError as exc:  # a broken plugin: its tasks are missing, ours are registered
         logger.warning("%s", exc)
     logger.info("isaaclab-rlinf %s: logs, checkpoints and videos under %s", command, log_dir)
