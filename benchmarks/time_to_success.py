@@ -3,7 +3,7 @@
 A user with a small policy compares us with what IsaacLab already ships. Both runs start a fresh process
 and are timed from that start (imports, simulator build, kernel compiles and Ray start-up included), to
 the first iteration (rsl_rl) or epoch (RLinf) whose mean episode return reaches ``--return_threshold``
-(and, where the task has a ``success`` term, whose success rate reaches ``--success_threshold``).
+(the rows also record the success rate where the task has a ``success`` term; it does not stop a run).
 
   rsl_rl   IsaacLab's ``RslRlVecEnvWrapper`` + rsl_rl's ``OnPolicyRunner`` with IsaacLab's stock agent
            config for the task (``--agent MODULE:CLASS``; the cartpole's by default). It sees the same
