@@ -480,8 +480,9 @@ def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> Non
         where = select(cfg, "env.train.isaaclab.data_config_class") or select(
             cfg, "env.eval.isaaclab.data_config_class"
         )
+        what = f"data_config_class {where!r}" if where else "gr00t (no data_config_class in the mapping)"
         raise LaunchError(
-            f"data_config_class {where!r}: importing it failed: {type(exc).__name__}: {exc}. Fix: install "
+            f"{what}: importing it failed: {type(exc).__name__}: {exc}. Fix: install "
             f"{exc.name or 'the missing module'} in this environment (docs/gr00t.md: GR00T's dependencies)."
         ) from exc
 

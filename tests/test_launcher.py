@@ -508,3 +508,28 @@ def test_published_rlinf_stack_cube_config_unchanged_reaches_the_gpu_stop(capsys
     assert main(["train", *argv]) == 3
     err = capsys.readouterr().err
     assert "served by RLinf's own env class IsaaclabStackCubeEnv" in err and "needs a GPU" in err
+
+
+@pytest.mark.parametrize(
+    "override, named",
+    [
+        ([], "data_config_class 'gr00t_config:IsaacLabDataConfig': importing it failed"),
+        (
+            ["env.train.isaaclab.data_config_class=null", "env.eval.isaaclab.data_config_class=null"],
+            "gr00t (no data_config_class in the mapping): importing it failed",
+        ),
+    ],
+)
+def test_a_gr00t_import_failing_on_another_module_is_one_line_naming_it(monkeypatch, override, named):
+    from isaaclab_rlinf.models import gr00t
+
+    def install(cfg, config_dir=None):  # test double: what gr00t.install raises without pytorch3d
+        raise ImportError("No module named 'pytorch3d'", name="pytorch3d")
+
+    monkeypatch.setattr(gr00t, "install", install)
+    cfg = compose("train", "--config_name", "isaaclab_ppo_gr00t_assemble_trocar", *override)
+    with pytest.raises(launcher.LaunchError) as info:
+        preflight(cfg, PACKAGE_CONFIG_DIR)
+    message = str(info.value)
+    assert message.startswith(named) and "ImportError: No module named 'pytorch3d'" in message
+    assert "Fix: install pytorch3d in this environment" in message and "\n" not in message
