@@ -126,19 +126,19 @@ def device_child(args: argparse.Namespace) -> dict:
     """Actor micro-batch forward + backward and rollout predict, CNN policy with 1 or 2 views."""
     from omegaconf import OmegaConf
 
-    from isaaclab_rlinf.models.cnn_policy import build_cnn_policy, write_random_encoder
+    from isaaclab_rlinf.models.cnn_policy import DEFAULT_CKPT_NAME, build_cnn_policy, write_random_encoder
 
     r, views = args.resolution, args.views
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
-        write_random_encoder(Path(tmp) / "resnet10_random.pt")
+        write_random_encoder(Path(tmp) / DEFAULT_CKPT_NAME)
         for trainable in (True, False):
             cfg = OmegaConf.create(
                 {
                     "model_type": "cnn_policy", "model_path": tmp, "precision": "32",
                     "image_size": [3, r, r], "image_num": views, "state_dim": STATE_DIM,
                     "action_dim": ACTION_DIM, "num_action_chunks": 1, "backbone": "resnet",
-                    "encoder_config": {"ckpt_name": "resnet10_random.pt", "trainable": trainable},
+                    "encoder_config": {"ckpt_name": DEFAULT_CKPT_NAME, "trainable": trainable},
                     "add_value_head": True, "is_lora": False,
                 }
             )  # fmt: skip
@@ -169,8 +169,10 @@ def _measure(model, args: argparse.Namespace) -> dict:
     cuda = device.type == "cuda"
     model = model.to(device)
 
+    micro_batch = _inputs(args.micro_batch, args, train=True)  # made once: its generation is not timed
+
     def train_step() -> None:  # what train_micro_batch does: inputs to the device, forward, backward
-        inputs = {k: v.to(device) for k, v in _inputs(args.micro_batch, args, train=True).items()}
+        inputs = {k: v.to(device) for k, v in micro_batch.items()}
         out = model(forward_inputs=inputs, compute_logprobs=True, compute_entropy=False, compute_values=True)
         (out["logprobs"].mean() + out["values"].mean()).backward()
         model.zero_grad(set_to_none=True)
@@ -181,7 +183,7 @@ def _measure(model, args: argparse.Namespace) -> dict:
     return {
         "params": sum(p.numel() for p in model.parameters()),
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "micro_batch_input_bytes": _bytes(_inputs(args.micro_batch, args, train=True)),
+        "micro_batch_input_bytes": _bytes(micro_batch),
         "train_micro_batch_s": train_s,
         "train_peak_device_bytes": train_peak,
         "predict_s": predict_s,
