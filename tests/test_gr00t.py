@@ -1,7 +1,7 @@
 """GR00T bridge against RLinf's real tables, loader registry and embodiment-tag code, and our real
-spec/converters. ``gr00t`` (Isaac-GR00T) is not installable here: where a GR00T model is needed the
-tests use :class:`FakeGr00tPolicy`, and for GR00T's tag -> id path a tiny test-double ``gr00t`` package
-(:func:`fake_gr00t_package`); both are named and documented as test doubles.
+spec/converters, without building a GR00T model: where a policy is needed the tests use
+:class:`FakeGr00tPolicy` (a test double, named as such); ``gr00t`` is hidden (:func:`gr00t_hidden`) for
+the install hints. The real N1.5 model (tiny, random) runs in ``tests/test_gr00t_model.py``.
 """
 
 from __future__ import annotations
