@@ -1,6 +1,6 @@
 """The real GR00T N1.5 (random weights, depth cut, widths real) through our bridge and RLinf's own code.
 
-One tiny random checkpoint is written per session by our ``gr00t-init`` code for the embedded camera
+One tiny random checkpoint is written once for this module by our ``gr00t-init`` code for the embedded camera
 cartpole's packaged GR00T config; RLinf's real ``get_model`` builds it through our builder (our data
 config, ``new_embodiment`` -> 31); real observations come from the kitless task through
 ``IsaacLabGenericEnv``. Nothing is a test double. Skipped, with the reason, only when ``gr00t`` is
