@@ -637,7 +637,10 @@ class _Getter:
             return None
         if not _is_int(v):
             raise _error(
-                f"{self.path}.{name}", "must be an integer", v, fix=f"write {name}: 0 (a whole number)"
+                f"{self.path}.{name}",
+                "must be an integer",
+                v,
+                fix=f"write {name} as a whole number, unquoted",
             )
         return v
 
@@ -776,7 +779,9 @@ def _parse_action_mapping(v: Any, path: str) -> ActionMapping:
         if x is None:
             x = 0
         if not _is_int(x):
-            raise _error(f"{path}.{name}", "must be an integer", x, fix=f"write {name}: 0 (a whole number)")
+            raise _error(
+                f"{path}.{name}", "must be an integer", x, fix=f"write {name} as a whole number, unquoted"
+            )
         pads[name] = x
     return ActionMapping(**pads)
 

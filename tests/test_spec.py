@@ -290,7 +290,7 @@ STATIC_ERRORS = [
         "suffix-type",
         block(action_mapping={"suffix_pad": "3"}),
         f"{P}.action_mapping.suffix_pad",
-        ["'3'", "integer"],
+        ["'3'", "integer", "write suffix_pad as a whole number, unquoted"],
     ),
     (
         "pad-unknown",
@@ -298,7 +298,12 @@ STATIC_ERRORS = [
         f"{P}.action_mapping.pad",
         ["prefix_pad", "suffix_pad"],
     ),
-    ("tag-id-type", block(embodiment_tag_id="31"), f"{P}.embodiment_tag_id", ["'31'"]),
+    (
+        "tag-id-type",
+        block(embodiment_tag_id="31"),
+        f"{P}.embodiment_tag_id",
+        ["'31'", "write embodiment_tag_id as a whole number, unquoted"],
+    ),
     (
         "data-config-format",
         block(data_config_class="gr00t_config.Cls"),
