@@ -6,17 +6,11 @@ value and the fix:
 
 0. (CLI, :func:`isaaclab_rlinf.cli.config.build_config`) every ``${...}`` resolves
    (:func:`check_interpolations`).
-1. :func:`preflight` (no Ray, no GPU): RLinf 0.3's required blocks a RLinf 0.2-era config lacks are filled
-   with RLinf's defaults, one notice each (:func:`upgrade_config`); the task ids (entry-point tasks, tasks
-   RLinf serves with its own env class, else IsaacLab's gymnasium registry); the
-   ``env.{train,eval}.isaaclab`` mapping blocks (:class:`~isaaclab_rlinf.spec.MappingSpec`; none for
-   RLinf's own tasks); the GR00T bridge for ``gr00t*`` model types, the actor's batch sizes against the
-   rollout size, RLinf's own static rules (model type, ``add_value_head`` for PPO, chunk divisibility),
-   checkpoint paths and a ``resume_dir`` already at ``max_epochs``.
-2. :func:`check_tasks_live`: each mapped task is built once with one env in the driver (CUDA if there is
-   a GPU, else CPU) and the mapping checked against its first observation, as ``inspect`` does
-   (:func:`isaaclab_rlinf.inspection.check_tasks`); tasks that need Isaac Sim are skipped with a note.
-   ``--no_task_check`` skips it.
+1. :func:`preflight` (no Ray, no GPU): a RLinf 0.2-era config upgraded, then the task ids, the mapping
+   blocks, the model bridges, the batch sizes, RLinf's static rules and the checkpoint paths (the list is
+   in :mod:`isaaclab_rlinf.preflight`).
+2. :func:`check_tasks_live`: each mapped task is built once with one env in the driver and the mapping
+   checked against its first observation, as ``inspect`` does. ``--no_task_check`` skips it.
 3. :func:`require_accelerator`: RLinf's actor and rollout workers need one; without it we stop here and
    point to ``isaaclab-rlinf inspect``. :func:`require_model_package`: GR00T model types need ``gr00t``.
 4. :func:`prepare_environment`: the variables Ray copies to every worker (below).
