@@ -300,28 +300,20 @@ class ReachCommandsCfg:
     )
 
 
-def _reset_arm() -> EventTerm:
-    return EventTerm(
+@configclass
+class ReachEventCfg:
+    """Resets of both tasks: the scene to its defaults, then the arm's joints jittered by up to 0.1 rad."""
+
+    reset_all = EventTerm(func=mdp.reset_scene_to_default, mode="reset")
+    reset_arm = EventTerm(
         func=mdp.reset_joints_by_offset,
         mode="reset",
-        params={
-            "asset_cfg": SceneEntityCfg("robot", joint_names=[ARM_JOINTS]),
-            "position_range": (-0.1, 0.1),
-            "velocity_range": (0.0, 0.0),
-        },
+        params={"asset_cfg": _ARM, "position_range": (-0.1, 0.1), "velocity_range": (0.0, 0.0)},
     )
 
 
 @configclass
-class ReachEventCfg:
-    reset_all = EventTerm(func=mdp.reset_scene_to_default, mode="reset")
-    reset_arm = _reset_arm()
-
-
-@configclass
-class LiftEventCfg:
-    reset_all = EventTerm(func=mdp.reset_scene_to_default, mode="reset")
-    reset_arm = _reset_arm()
+class LiftEventCfg(ReachEventCfg):
     reset_cube = EventTerm(
         func=mdp.reset_root_state_uniform,
         mode="reset",
