@@ -14,7 +14,7 @@ into a side folder, never into the project's environment (their pins clash with 
 Source: ``example-robot-data`` 6.0.0 (BSD-3-Clause) ships franka_ros' ``panda_description`` (URDF and
 meshes, Apache-2.0). The URDF is edited (see :func:`edit_urdf`) and converted with IsaacLab's own
 ``UrdfConverter`` (the Isaac Sim URDF importer 3.0, kitless). The collision STLs double as visuals:
-the DAE visuals would make the asset ~3 MB instead of ~100 KB, and a grey arm renders just as well.
+the DAE visuals would make the asset ~3 MB instead of ~130 KB, and a grey arm renders just as well.
 """
 
 from __future__ import annotations
