@@ -14,9 +14,10 @@
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
 #       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once;
 #       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
-# Every job leaves in $OUT its JSON results or its log, and <job>_meta.json (device, packages, command;
-# set GIT_COMMIT on the command line: the host's copy of the tree has no .git).
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
+# Every job but py and check leaves in $OUT its JSON results or its log; the run's meta (device, packages,
+# command) is in the benchmarks' JSON, and in <job>_meta.json for train, play and gr00t (set GIT_COMMIT on
+# the command line: the host's copy of the tree has no .git).
 set -uo pipefail
 job=${1:?job}; shift
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" /tmp/stage
