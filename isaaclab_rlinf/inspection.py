@@ -286,16 +286,20 @@ def env_cfg_overrides(cfg: DictConfig, split: str) -> dict | None:
 def check_tasks(cfg: DictConfig, specs: Mapping[str, MappingSpec], device: str = "cpu") -> list[str]:
     """Build each split's task once with one env and run :func:`check_against_task` for every split.
 
-    Tasks that need Isaac Sim are not built (a note says so; their mapping is checked when the env workers
-    build them). Returns the notes. Raises :class:`MappingError` on the first mapping that does not fit.
+    Splits naming the same task with the same ``init_params.env_cfg`` share one build; an eval split that
+    changes the task's config (e.g. its camera resolution) is checked against a build of its own. Tasks
+    that need Isaac Sim are not built (a note says so; their mapping is checked when the env workers build
+    them). Returns the notes. Raises :class:`MappingError` on the first mapping that does not fit.
     """
     from .env import make_task_env
 
-    by_task: dict[str, list[str]] = {}
+    by_build: dict[tuple[str, str], list[str]] = {}
     for split in specs:
-        by_task.setdefault(str(OmegaConf.select(cfg, f"env.{split}.init_params.id")), []).append(split)
+        task = str(OmegaConf.select(cfg, f"env.{split}.init_params.id"))
+        overrides = json.dumps(env_cfg_overrides(cfg, split), sort_keys=True, default=str)
+        by_build.setdefault((task, overrides), []).append(split)
     notes = []
-    for task, splits in by_task.items():
+    for (task, _), splits in by_build.items():
         if task_needs_kit(task, device):
             keys = " and ".join(f"env.{s}.init_params.id" for s in splits)
             notes.append(

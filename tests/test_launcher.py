@@ -450,6 +450,26 @@ def test_the_live_check_skips_tasks_that_need_isaac_sim_with_a_note():
     ]
 
 
+@pytest.mark.sim
+def test_the_live_check_builds_a_split_that_changes_the_task_config_on_its_own(monkeypatch):
+    from isaaclab_rlinf import env as env_module
+    from isaaclab_rlinf.inspection import check_tasks
+    from isaaclab_rlinf.spec import MappingSpec
+
+    builds = []
+    real = env_module.make_task_env
+
+    def recording(task, *args, env_cfg_overrides=None, **kwargs):  # the real builder, its calls recorded
+        builds.append((task, env_cfg_overrides))
+        return real(task, *args, env_cfg_overrides=env_cfg_overrides, **kwargs)
+
+    monkeypatch.setattr(env_module, "make_task_env", recording)
+    cfg = compose("train", "+env.eval.init_params.env_cfg.episode_length_s=3.0")
+    specs = {split: MappingSpec.from_config(cfg.env[split].isaaclab) for split in ("train", "eval")}
+    assert check_tasks(cfg, specs, device="cpu") == []
+    assert builds == [(TASK, None), (TASK, {"episode_length_s": 3.0})]
+
+
 def _published(*parts: str) -> Path:
     path = PUBLISHED.joinpath(*parts)
     if not path.exists():
