@@ -237,7 +237,6 @@ def build_gr00t_n1d5(cfg: Any, torch_dtype: Any = None) -> Any:
     if not model_path.exists():  # from_pretrained would try the Hugging Face hub instead
         raise FileNotFoundError(f"actor.model.model_path: GR00T checkpoint not found: {model_path}")
     attn = prepare(cfg.get("attn_implementation", None), eagle=eagle_overrides(model_path))
-    _apply_rlinf_embodiment_patch()
     data_config = load_data_config(
         data_config_class, state.config_dir if state else None, "actor.model.data_config_class"
     )
