@@ -53,18 +53,17 @@ class Gr00tDataConfig:
         from gr00t.data.transform.video import VideoToNumpy, VideoToTensor
         from gr00t.model.transforms import GR00TTransform
 
-        min_max = {k: "min_max" for k in (*self.state_keys, *self.action_keys)}
         return ComposedModalityTransform(
             transforms=[
                 VideoToTensor(apply_to=self.video_keys),
                 VideoToNumpy(apply_to=self.video_keys),
                 StateActionToTensor(apply_to=self.state_keys),
                 StateActionTransform(
-                    apply_to=self.state_keys, normalization_modes={k: min_max[k] for k in self.state_keys}
+                    apply_to=self.state_keys, normalization_modes=dict.fromkeys(self.state_keys, "min_max")
                 ),
                 StateActionToTensor(apply_to=self.action_keys),
                 StateActionTransform(
-                    apply_to=self.action_keys, normalization_modes={k: min_max[k] for k in self.action_keys}
+                    apply_to=self.action_keys, normalization_modes=dict.fromkeys(self.action_keys, "min_max")
                 ),
                 ConcatTransform(
                     video_concat_order=self.video_keys,
