@@ -180,7 +180,7 @@ def write_random_checkpoint(
     overrides = (
         {"vision_layers": _TINY["vision_layers"], "text_layers": _TINY["select_layer"]} if tiny else {}
     )
-    attn = prepare(None, eagle=overrides)
+    prepare(None, eagle=overrides)
     from gr00t.model.gr00t_n1 import GR00T_N1_5, GR00T_N1_5_Config
 
     torch.manual_seed(seed)
@@ -196,7 +196,6 @@ def write_random_checkpoint(
     (out / "experiment_cfg").mkdir(exist_ok=True)
     meta = metadata_dict(spec, action_widths, video_resolution)
     (out / "experiment_cfg" / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
-    del attn
     return out
 
 
@@ -297,5 +296,9 @@ def check_checkpoint(
             theirs = getattr(data_config, attr, None)
             if theirs is not None and sorted(theirs) != ckpt:
                 raise _fail(
-                    f"{bpath}.data_config_class ({attr})", "keys differ", ckpt, sorted(theirs), "align"
+                    f"{bpath}.data_config_class ({attr})",
+                    "keys differ",
+                    ckpt,
+                    sorted(theirs),
+                    f"set the data config's {attr} to the checkpoint's keys",
                 )
