@@ -59,7 +59,8 @@ def main() -> None:
         integral = torch.zeros(n, 3, device=dev)
         success = torch.zeros(n, dtype=torch.bool, device=dev)
         ended = torch.zeros(n, dtype=torch.bool, device=dev)
-        goal = None
+        # Lift's phases: (until step, TCP height above the cube's centre [m], gripper: 1 open / -1 closed)
+        phases = [(40, 0.12, 1.0), (75, 0.0, 1.0), (90, 0.0, -1.0), (10**6, 0.25, -1.0)]
         for t in range(int(env.max_episode_length) + 2):
             p = obs["policy"]
             if args.task == "reach":
@@ -71,8 +72,7 @@ def main() -> None:
                     yaw = torch.remainder(yaw + math.pi / 4, math.pi / 2) - math.pi / 4
                     turn = quat_from_euler_xyz(torch.zeros_like(yaw), torch.zeros_like(yaw), yaw)
                     down = quat_mul(turn, down)
-                phase = [(40, 0.12, 1.0), (75, 0.0, 1.0), (90, 0.0, -1.0), (10**6, 0.25, -1.0)]
-                _, lift, grip = next(ph for ph in phase if t < ph[0])
+                _, lift, grip = next(ph for ph in phases if t < ph[0])
                 goal = cube + torch.tensor([0.0, 0.0, lift], device=dev)
             error = goal - p["ee_pose"][:, :3]  # integrated only near the goal, bounded (no wind-up)
             integral = (integral + 0.05 * error * (error.norm(dim=-1, keepdim=True) < 0.1)).clamp(-0.08, 0.08)
