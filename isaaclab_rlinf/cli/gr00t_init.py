@@ -49,7 +49,6 @@ def run(args: argparse.Namespace) -> int:
 
     from ..models.gr00t import checkpoint, install, load_data_config, require_gr00t
     from ..preflight import ConfigError
-    from ..spec import MappingSpec
     from .config import build_config, resolve_config_source
 
     cfg = build_config(args)
@@ -59,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
             "actor.model.model_type: gr00t-init writes GR00T N1.5 checkpoints "
             f"(got {OmegaConf.select(cfg, 'actor.model.model_type')!r}). Fix: pick a gr00t config."
         )
-    install(cfg, config_dir=config_dir)  # validates the block, the model fields and the data config
+    # validates the block, the model fields and the data config
+    spec = install(cfg, config_dir=config_dir).spec
     require_gr00t("gr00t")
-    spec = MappingSpec.from_config(cfg.env.train.isaaclab, path="env.train.isaaclab")
     gm = spec.gr00t_mapping
     data_config = load_data_config(spec.data_config_class, config_dir) if spec.data_config_class else None
     action_keys = list(gm.action or getattr(data_config, "action_keys", None) or [])
