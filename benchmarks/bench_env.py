@@ -10,7 +10,8 @@ Side by side in one run, each variant in a fresh process (one IsaacLab simulatio
 The other variants render every camera (raw: the task as registered; inproc/subproc: the mapping reads
 them). A ``*_states`` variant's ratio is to ``raw_states`` when that ran, else to ``raw``.
 ``--task``: ``cartpole`` (two cameras, default), ``franka_reach`` / ``franka_lift`` (three cameras, one on
-the wrist; ``--camera_resolution`` sets ``init_params.env_cfg.camera_resolution``, default the task's 64).
+the wrist, mapped as their packaged config's eval split; ``--camera_resolution`` sets
+``init_params.env_cfg.camera_resolution``, default the task's 64).
 ``benchmarks/profile_env_step.py`` compares raw and class on one and the same simulator instead.
 ``--before DIR`` also runs the env-class variants with an older checkout's package first on the path
 (``v@before``), so a change is measured before and after in one run on one machine.
@@ -49,34 +50,25 @@ def _states_only(block: dict) -> dict:
 
 STATES_ONLY = _states_only(BLOCK)
 
-_FRANKA_VIEWS = {"main_images": "front_camera", "extra_view_images": ["side_camera", "wrist_camera"]}
-_ARM = [{"key": "arm_joint_pos"}, {"key": "arm_joint_vel"}, {"key": "gripper_pos"}, {"key": "ee_pose"}]
-# --task -> (task id, mapping with every camera, policy action width); the packaged configs' mappings
+# --task -> task id
 TASKS = {
-    "cartpole": (TASK, BLOCK, 1),
-    "franka_reach": (
-        "Isaac-RLinf-Franka-Reach-Camera-v0",
-        {
-            "task_description": "move the gripper to the red ball",
-            **_FRANKA_VIEWS,
-            "states": [*_ARM, {"key": "target_pos"}],
-            "action_mapping": {"prefix_pad": 0, "suffix_pad": 1},
-            "success_term": "success",
-        },
-        7,
-    ),
-    "franka_lift": (
-        "Isaac-RLinf-Franka-Lift-Cube-Camera-v0",
-        {
-            "task_description": "pick up the cube and lift it",
-            **_FRANKA_VIEWS,
-            "states": [*_ARM, {"key": "cube_pos"}],
-            "action_mapping": {"prefix_pad": 0, "suffix_pad": 0},
-            "success_term": "success",
-        },
-        8,
-    ),
+    "cartpole": TASK,
+    "franka_reach": "Isaac-RLinf-Franka-Reach-Camera-v0",
+    "franka_lift": "Isaac-RLinf-Franka-Lift-Cube-Camera-v0",
 }
+
+
+def _mapping(name: str) -> tuple[dict, int]:
+    """A task's mapping with every camera and its policy's action width: ``BLOCK`` for the cartpole, else
+    the eval mapping (the states of training plus the cameras) and the actor of the task's packaged config."""
+    if name == "cartpole":
+        return BLOCK, 1
+    from omegaconf import OmegaConf
+
+    from isaaclab_rlinf.registry import resolve_config_path
+
+    cfg = OmegaConf.load(resolve_config_path(TASKS[name]))
+    return OmegaConf.to_container(cfg.env.eval.isaaclab, resolve=True), cfg.actor.model.action_dim
 
 
 def timed(step, calls: int, device: str) -> float:
@@ -153,7 +145,7 @@ def run_env_class(
 
 
 def _child(variant: str, num_envs: int, args: argparse.Namespace) -> float:
-    task, block, policy_dim = TASKS[args.task]
+    task, (block, policy_dim) = TASKS[args.task], _mapping(args.task)
     env_cfg = {"camera_resolution": args.camera_resolution} if args.camera_resolution else None
     states = _states_only(block) if variant.endswith("_states") else None
     if variant.startswith("raw"):
@@ -230,7 +222,7 @@ def main() -> None:
                 json.dump(
                     {
                         "meta": meta,
-                        "task": TASKS[args.task][0],
+                        "task": TASKS[args.task],
                         "camera_resolution": args.camera_resolution,
                         "steps": args.steps,
                         "rounds": args.rounds,
