@@ -62,7 +62,11 @@ def run(args: argparse.Namespace) -> int:
     spec = install(cfg, config_dir=config_dir).spec
     require_gr00t("gr00t")
     gm = spec.gr00t_mapping
-    data_config = load_data_config(spec.data_config_class, config_dir) if spec.data_config_class else None
+    data_config = (
+        load_data_config(spec.data_config_class, config_dir, f"{spec.path}.data_config_class")
+        if spec.data_config_class
+        else None
+    )
     action_keys = list(gm.action or getattr(data_config, "action_keys", None) or [])
     action_dim = int(OmegaConf.select(cfg, "actor.model.action_dim"))
     widths = dict(getattr(data_config, "action_dims", None) or {})
@@ -78,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resolution:
         res = dict.fromkeys(views, _resolution(args.resolution))
     else:
-        res = _read_resolution(cfg, spec, args.device)
+        res = _read_resolution(cfg, spec, views, args.device)
     t0 = time.perf_counter()
     out = checkpoint.write_random_checkpoint(
         args.out, spec, widths, res, tiny=args.tiny, dtype=args.dtype, seed=args.seed or 0
@@ -91,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_resolution(cfg, spec, device: str) -> dict[str, tuple[int, int]]:
-    """(width, height) of every mapped view, from the task built once with one env."""
+def _read_resolution(cfg, spec, views: list[str], device: str) -> dict[str, tuple[int, int]]:
+    """(width, height) of every mapped GR00T view in ``views``, from the task built once with one env."""
     from omegaconf import OmegaConf
 
     from .. import register
@@ -111,6 +115,4 @@ def _read_resolution(cfg, spec, device: str) -> dict[str, tuple[int, int]]:
     finally:
         env.close()
         app.close()
-    gm = spec.gr00t_mapping
-    views = [k for k in (gm.main_images, *gm.extra_view_images) if k]
     return {k: (int(gr[k].shape[-2]), int(gr[k].shape[-3])) for k in views}
