@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import torch
 from isaaclab.envs.mdp.commands.commands_cfg import UniformPoseCommandCfg
 from isaaclab.envs.mdp.commands.pose_command import UniformPoseCommand
+from isaaclab.envs.mdp.terminations import time_out
 from isaaclab.managers import ManagerTermBase, SceneEntityCfg, TerminationTermCfg
 from isaaclab.utils import configclass
 from isaaclab.utils.math import combine_frame_transforms, subtract_frame_transforms
@@ -90,7 +91,7 @@ def object_above_at_time_out(
     env: ManagerBasedRLEnv, height: float, object_cfg: SceneEntityCfg
 ) -> torch.Tensor:
     """Success of Lift: time ran out with the object's centre more than ``height`` above the table."""
-    return (env.episode_length_buf >= env.max_episode_length) & object_above(env, height, object_cfg)
+    return time_out(env) & object_above(env, height, object_cfg)
 
 
 class held_at_target(ManagerTermBase):
