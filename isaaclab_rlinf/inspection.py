@@ -182,7 +182,7 @@ def camera_views(
         views.append((label, images))
     if gr00t_obs is not None and spec.gr00t_mapping is not None:
         gm = spec.gr00t_mapping
-        keys = ([gm.main_images] if gm.main_images else []) + list(gm.extra_view_images)
+        keys = list(gm.video_keys)
         for key in keys:
             views.append((f"GR00T {key} [B,1,H,W,C] (frame 0)", gr00t_obs[key][:, 0]))
     return views

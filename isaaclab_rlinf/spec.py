@@ -118,6 +118,11 @@ class Gr00tMapping:
     def language_key(self) -> str:
         return self.language or DEFAULT_LANGUAGE_KEY
 
+    @property
+    def video_keys(self) -> tuple[str, ...]:
+        """Every GR00T video key, the main view's first (the order of RLinf's views)."""
+        return tuple(k for k in (self.main_images, *self.extra_view_images) if k)
+
 
 @dataclass(frozen=True)
 class ActionMapping:

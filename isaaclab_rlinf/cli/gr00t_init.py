@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             f"(got keys {action_keys}, action_dim {action_dim}). Fix: give the data config "
             "action_dims = {'action.x': width, ...} summing to actor.model.action_dim."
         )
-    views = [k for k in (gm.main_images, *gm.extra_view_images) if k]
+    views = list(gm.video_keys)
     if args.resolution:
         res = dict.fromkeys(views, _resolution(args.resolution))
     else:

@@ -357,7 +357,7 @@ def check_model_path(
     shapes = None
     if isaaclab_obs is not None:
         gm = spec.gr00t_mapping
-        views = {k for k in (gm.main_images, *gm.extra_view_images) if k}
+        views = set(gm.video_keys)
         gr = to_gr00t_obs(to_rlinf_obs(isaaclab_obs, spec), spec)
         shapes = {k: tuple(v.shape) for k, v in gr.items() if k in views}
     check_checkpoint(

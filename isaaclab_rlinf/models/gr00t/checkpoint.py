@@ -126,7 +126,7 @@ def metadata_dict(
     ``video_resolution``: GR00T key -> (width, height) of the camera; ``action_widths``: GR00T action key
     -> width, in ``gr00t_mapping.action`` order."""
     gm = spec.gr00t_mapping
-    video_keys = [k for k in (gm.main_images, *gm.extra_view_images) if k]
+    video_keys = list(gm.video_keys)
     state = {_sub(k.gr00t_key): k.slice[1] - k.slice[0] for k in gm.state}
     action = {_sub(k): int(action_widths[k]) for k in gm.action}
 
@@ -245,7 +245,7 @@ def check_checkpoint(
     mods = entry.get("modalities", {})
     gm = spec.gr00t_mapping
 
-    video = {k: k for k in (gm.main_images, *gm.extra_view_images) if k}
+    video = {k: k for k in gm.video_keys}
     ckpt_video = sorted(f"video.{k}" for k in mods.get("video", {}))
     if ckpt_video != sorted(video):
         raise _fail(

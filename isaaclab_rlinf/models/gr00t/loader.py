@@ -177,7 +177,7 @@ def _check_data_config_keys(data_config: Any, spec: MappingSpec, path: str) -> N
     """The data config's modality keys must be the ones the mapping produces (pure Python, no gr00t)."""
     gm = spec.gr00t_mapping
     ours = {
-        "video_keys": {k for k in (gm.main_images, *gm.extra_view_images) if k},
+        "video_keys": set(gm.video_keys),
         "state_keys": {k.gr00t_key for k in gm.state},
         "action_keys": set(gm.action),
         "language_keys": {gm.language_key},
