@@ -15,6 +15,8 @@ the first iteration (rsl_rl) or epoch (RLinf) whose mean episode return reaches 
 Usage (one GPU):
   python benchmarks/time_to_success.py --task Isaac-RLinf-Cartpole-Camera-v0 --num_envs 4096 \
       --rlinf_epochs 30 --json out.json [--rlinf_overrides env.train.total_num_envs=1024 ...]
+  python benchmarks/time_to_success.py --task Isaac-RLinf-Franka-Reach-Camera-v0 --agent franka_reach \
+      --drop_terms gripper_pos actions --success_threshold 0.9 --only rsl_rl --json out.json
 ``--only rsl_rl|rlinf`` runs one side. Returns are IsaacLab's (reward terms scale by the step dt), so the
 two sides' numbers are the same quantity: the cartpole's best is 5.0.
 """
@@ -36,7 +38,19 @@ sys.path[:0] = [str(HERE), str(HERE / "gpu")]
 from parse_train_log import parse  # noqa: E402
 from run_meta import run_meta  # noqa: E402
 
-CARTPOLE_AGENT = "isaaclab_tasks.core.cartpole.agents.rsl_rl_ppo_cfg:CartpolePPORunnerCfg"
+# IsaacLab's stock rsl_rl runner configs for the tasks ours are built like (``--agent NAME`` or MODULE:CLASS)
+AGENTS = {
+    "cartpole": "isaaclab_tasks.core.cartpole.agents.rsl_rl_ppo_cfg:CartpolePPORunnerCfg",
+    "franka_reach": "isaaclab_tasks.core.reach.config.franka.agents.rsl_rl_ppo_cfg:FrankaReachPPORunnerCfg",
+}
+
+
+def reached(row: dict, args: argparse.Namespace) -> bool:
+    """Whether an iteration's row meets the run's criterion (success rate if given, else return)."""
+    if args.success_threshold is not None:
+        value = row.get("success_terminations", row.get("success_once"))
+        return value is not None and value >= args.success_threshold
+    return row.get("return") is not None and row["return"] >= args.return_threshold
 
 
 def rsl_rl_child(args: argparse.Namespace) -> None:
@@ -53,6 +67,7 @@ def rsl_rl_child(args: argparse.Namespace) -> None:
         handle_deprecated_rsl_rl_cfg,
     )
     from isaaclab_tasks.utils import parse_env_cfg
+    from isaaclab_tasks.utils.hydra import resolve_presets
 
     import isaaclab_rlinf
     from isaaclab_rlinf.env import _disable_cuda_graphs
@@ -70,8 +85,8 @@ def rsl_rl_child(args: argparse.Namespace) -> None:
     obs.policy.concatenate_terms = True
     if not args.device.startswith("cuda"):
         _disable_cuda_graphs(env_cfg)
-    module, cls = args.agent.split(":")
-    agent_cfg = getattr(importlib.import_module(module), cls)()
+    module, cls = AGENTS.get(args.agent, args.agent).split(":")
+    agent_cfg = resolve_presets(getattr(importlib.import_module(module), cls)())  # presets -> defaults
     agent_cfg.device, agent_cfg.seed = args.device, args.seed
     agent_cfg.obs_groups = {"actor": ["policy"], "critic": ["policy"]}
     agent_cfg.logger = "tensorboard"
@@ -91,9 +106,11 @@ def rsl_rl_child(args: argparse.Namespace) -> None:
                 for e in runner.logger.ep_extras
                 if "Episode_Termination/success" in e
             ]
+            now = time.time() - start
             row = {
                 "iteration": it + 1,
-                "t": time.time() - start,
+                "t": now,
+                "iteration_s": kw["collect_time"] + kw["learn_time"],
                 "env_steps": (it + 1) * steps_per_it,
                 "env_steps_per_s": steps_per_it / (kw["collect_time"] + kw["learn_time"]),
                 "return": statistics.mean(buf) if buf else None,
@@ -103,7 +120,7 @@ def rsl_rl_child(args: argparse.Namespace) -> None:
             }
             print("ROW " + json.dumps(row), flush=True)
             log(it=it, **kw)
-            if row["return"] is not None and row["return"] >= args.return_threshold:
+            if reached(row, args):
                 raise StopIteration
 
         runner.logger.log = log_and_report
@@ -139,20 +156,23 @@ def run_rlinf(args: argparse.Namespace) -> dict:
     ]
     start = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-    text, stamps = [], []
+    text, stamped, stamps = [], [], []
     for line in proc.stdout:  # type: ignore[union-attr]
+        now = time.time() - start
         text.append(line)
+        stamped.append(f"[{now:8.2f}] {line}")  # where start-up goes: Ray, workers, env build, compiles
         if "Global Step:" in line:
-            stamps.append(time.time() - start)
+            stamps.append(now)
     proc.wait()
     log = "".join(text)
     if args.log:
-        Path(args.log).write_text(log)
+        Path(args.log).write_text("".join(stamped))
     rows = parse(log, 1, 1)  # env-steps/s recomputed below from the config's sizes
     n_envs, n_steps = args.rlinf_num_envs, args.rlinf_steps
     for row, t in zip(rows, stamps, strict=False):
         # a row's metrics are printed after its "Global Step" line: the next stamp (or the end) closes it
         row["t"] = t
+        row["iteration_s"] = row.get("step")
         row["env_steps"] = row["epoch"] * n_envs * n_steps
         if row.get("step"):
             row["env_steps_per_s"] = n_envs * n_steps / row["step"]
@@ -163,9 +183,13 @@ def run_rlinf(args: argparse.Namespace) -> dict:
 
 
 def summarise(result: dict, args: argparse.Namespace) -> dict:
-    """First row reaching the return threshold: its time from process start, env steps and iteration."""
-    hit = next((r for r in result["rows"] if (r.get("return") or -1e9) >= args.return_threshold), None)
+    """First row meeting the criterion: its time from process start, env steps and iteration; start-up."""
+    rows = result["rows"]
+    hit = next((r for r in rows if reached(r, args)), None)
     result["to_threshold"] = {k: hit.get(k) for k in ("t", "env_steps", "iteration")} if hit else None
+    # process start to the first iteration's start (imports, simulator build, Ray and workers, compiles)
+    first = rows[0] if rows else {}
+    result["startup_s"] = first["t"] - first["iteration_s"] if first.get("iteration_s") else None
     rates = [r["env_steps_per_s"] for r in result["rows"][1:] if r.get("env_steps_per_s")]
     result["median_env_steps_per_s"] = statistics.median(rates) if rates else None
     return result
@@ -176,7 +200,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--task", default="Isaac-RLinf-Cartpole-Camera-v0")
-    parser.add_argument("--agent", default=CARTPOLE_AGENT, help="rsl_rl runner cfg, MODULE:CLASS")
+    parser.add_argument(
+        "--agent", default="cartpole", help=f"rsl_rl runner cfg: {', '.join(AGENTS)} or MODULE:CLASS"
+    )
     parser.add_argument("--num_envs", type=int, default=4096, help="rsl_rl's envs")
     parser.add_argument("--device", default="cuda:0")
     parser.add_argument("--seed", type=int, default=42)
@@ -187,26 +213,33 @@ def main() -> None:
         help="policy-group terms our MLP mapping does not read (left out for rsl_rl too)",
     )
     parser.add_argument("--return_threshold", type=float, default=4.85)
+    parser.add_argument("--success_threshold", type=float, default=None, help="criterion: success rate")
     parser.add_argument("--rsl_max_iterations", type=int, default=300)
     parser.add_argument("--rlinf_epochs", type=int, default=30)
     parser.add_argument("--rlinf_num_envs", type=int, default=256, help="what the config trains with")
     parser.add_argument("--rlinf_steps", type=int, default=128, help="the config's steps per epoch")
     parser.add_argument("--rlinf_overrides", nargs="*", default=[])
     parser.add_argument("--only", choices=["rsl_rl", "rlinf"], default=None)
-    parser.add_argument("--log", default=None, help="write the RLinf train log here")
+    parser.add_argument("--log", default=None, help="write the RLinf train log here, lines timestamped")
     parser.add_argument("--log_dir", default="/tmp/tts_rsl_rl")
     parser.add_argument("--json", default=None)
     parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
         return rsl_rl_child(args)
-    out = {"meta": run_meta(), "task": args.task, "return_threshold": args.return_threshold, "runs": []}
+    out = {
+        "meta": run_meta(),
+        "task": args.task,
+        "return_threshold": args.return_threshold,
+        "success_threshold": args.success_threshold,
+        "runs": [],
+    }
     for side, fn in (("rsl_rl", run_rsl_rl), ("rlinf", run_rlinf)):
         if args.only in (None, side):
             out["runs"].append(fn(args))
             r = out["runs"][-1]
             print(
-                f"{side}: rc={r['rc']} to {args.return_threshold}: {r['to_threshold']} "
+                f"{side}: rc={r['rc']} to threshold: {r['to_threshold']} start-up {r['startup_s']} s, "
                 f"median env-steps/s {r['median_env_steps_per_s']}",
                 flush=True,
             )

@@ -10,6 +10,7 @@
 #       raw vs our env class, states only and with three 64 px cameras, one round, 64-step windows
 #   bash benchmarks/gpu/run_on_gpu.sh train [CLI args...]   # python -m isaaclab_rlinf train ...
 #   bash benchmarks/gpu/run_on_gpu.sh play  [CLI args...]   # python -m isaaclab_rlinf play ...
+#       both log GPU and host memory each second to <job>_mem.csv; LIMIT=SECONDS stops them in time
 #   bash benchmarks/gpu/run_on_gpu.sh test  [pytest args...] # the tests marked gpu (skipped without CUDA)
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
 #       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once;
@@ -62,7 +63,14 @@ PY
     ;;
   train|play)
     $py benchmarks/run_meta.py -- isaaclab-rlinf "$job" "$@" > "$OUT/${job}_meta.json"
-    $py -m isaaclab_rlinf "$job" "$@" 2>&1 | tee "$OUT/$job.log"; rc=${PIPESTATUS[0]}
+    # GPU memory (nvidia-smi) and the host's used memory (free), every second, for the whole job
+    (while :; do echo "$(date +%s),$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits),$(free -m | awk '/Mem:/{print $3}')"; sleep 1; done) > "$OUT/${job}_mem.csv" &
+    mon=$!
+    # LIMIT=SECONDS stops the job (and Ray) in time to bring the logs back inside the call's limit
+    timeout -k 15 "${LIMIT:-100000}" $py -m isaaclab_rlinf "$job" "$@" 2>&1 | tee "$OUT/$job.log"; rc=${PIPESTATUS[0]}
+    kill $mon 2>/dev/null
+    $py -m ray.scripts.scripts stop --force >/dev/null 2>&1
+    awk -F, 'NR==1{g0=$2;h0=$3} {if($2>g)g=$2; if($3>h)h=$3} END{print "peak GPU MiB " g " (idle " g0 "), peak host used MiB " h " (start " h0 ")"}' "$OUT/${job}_mem.csv"
     run=$(ls -td logs/rlinf/*/ 2>/dev/null | head -1)
     if [ -n "$run" ]; then  # bring back the small things: resolved config, tensorboard events, a video
       find "$run" -maxdepth 4 \( -name '*.yaml' -o -name 'events.out*' \) -size -8M -exec cp {} "$OUT/" \;
