@@ -2,13 +2,15 @@
 
 A user with a small policy compares us with what IsaacLab already ships. Both runs start a fresh process
 and are timed from that start (imports, simulator build, kernel compiles and Ray start-up included), to
-the first iteration (rsl_rl) or epoch (RLinf) whose mean episode return reaches ``--return_threshold``
-(the rows also record the success rate where the task has a ``success`` term; it does not stop a run).
+the first iteration (rsl_rl) or epoch (RLinf) from which the mean episode return stays at or above
+``--return_threshold`` (or the success rate at or above ``--success_threshold``) for ``--hold``
+consecutive rows; each side is stopped once it has. Rows before every env could finish one episode
+(``--episode_steps``) never count.
 
   rsl_rl   IsaacLab's ``RslRlVecEnvWrapper`` + rsl_rl's ``OnPolicyRunner`` with IsaacLab's stock agent
            config for the task (``--agent MODULE:CLASS``; the cartpole's by default). It sees the same
            state terms as our packaged MLP mapping (the task's ``policy`` group, concatenated, cameras
-           left out); it stops at the threshold or after ``--rsl_max_iterations``.
+           left out); at most ``--rsl_max_iterations``.
   rlinf    ``python -m isaaclab_rlinf train --task ... --max_epochs N [overrides]`` as a user runs it,
            stdout timestamped line by line; RLinf's per-epoch split (env, predict, hand-off, actor) kept.
 
@@ -16,7 +18,7 @@ Usage (one GPU):
   python benchmarks/time_to_success.py --task Isaac-RLinf-Cartpole-Camera-v0 --num_envs 4096 \
       --rlinf_epochs 30 --json out.json [--rlinf_overrides env.train.total_num_envs=1024 ...]
   python benchmarks/time_to_success.py --task Isaac-RLinf-Franka-Reach-Camera-v0 --agent franka_reach \
-      --drop_terms gripper_pos actions --success_threshold 0.9 --only rsl_rl --json out.json
+      --drop_terms gripper_pos actions --success_threshold 0.9 --episode_steps 120 --json out.json
 ``--only rsl_rl|rlinf`` runs one side. Returns are IsaacLab's (reward terms scale by the step dt), so the
 two sides' numbers are the same quantity: the cartpole's best is 5.0.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,12 +48,28 @@ AGENTS = {
 }
 
 
-def reached(row: dict, args: argparse.Namespace) -> bool:
-    """Whether an iteration's row meets the run's criterion (success rate if given, else return)."""
+def reached(row: dict, args: argparse.Namespace, steps_per_env: int) -> bool:
+    """Whether an iteration's row meets the run's criterion (success rate if given, else return).
+
+    Rows before every env can have finished one full episode (``--episode_steps``) never count: their
+    episode statistics hold only the episodes that ended early, i.e. by success (RLinf's first epochs
+    read success 1.0 on a policy that has learned nothing).
+    """
+    if row["iteration"] * steps_per_env < args.episode_steps:
+        return False
     if args.success_threshold is not None:
         value = row.get("success_terminations", row.get("success_once"))
         return value is not None and value >= args.success_threshold
     return row.get("return") is not None and row["return"] >= args.return_threshold
+
+
+def first_held(rows: list[dict], args: argparse.Namespace, steps_per_env: int) -> dict | None:
+    """The first row from which the criterion holds for ``--hold`` consecutive rows (None if never)."""
+    ok = [reached(r, args, steps_per_env) for r in rows]
+    for i in range(len(rows) - args.hold + 1):
+        if all(ok[i : i + args.hold]):
+            return rows[i]
+    return None
 
 
 def rsl_rl_child(args: argparse.Namespace) -> None:
@@ -120,9 +139,11 @@ def rsl_rl_child(args: argparse.Namespace) -> None:
             }
             print("ROW " + json.dumps(row), flush=True)
             log(it=it, **kw)
-            if reached(row, args):
+            rows.append(row)
+            if first_held(rows, args, agent_cfg.num_steps_per_env) is not None:
                 raise StopIteration
 
+        rows: list[dict] = []
         runner.logger.log = log_and_report
         try:
             runner.learn(num_learning_iterations=args.rsl_max_iterations)
@@ -138,7 +159,9 @@ def run_rsl_rl(args: argparse.Namespace) -> dict:
     rows = [json.loads(line[4:]) for line in proc.stdout.splitlines() if line.startswith("ROW ")]
     if proc.returncode != 0:
         print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
-    return summarise({"framework": "rsl_rl", "agent": args.agent, "rc": proc.returncode, "rows": rows}, args)
+    steps_per_env = rows[0]["env_steps"] // args.num_envs if rows else 1
+    result = {"framework": "rsl_rl", "agent": args.agent, "rc": proc.returncode, "rows": rows}
+    return summarise(result, args, steps_per_env)
 
 
 def run_rlinf(args: argparse.Namespace) -> dict:
@@ -155,37 +178,53 @@ def run_rlinf(args: argparse.Namespace) -> dict:
         *args.rlinf_overrides,
     ]
     start = time.time()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    # own process group: stopped as a whole (driver and Ray) once the criterion has held
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True
+    )
     text, stamped, stamps = [], [], []
+    stopped = False
     for line in proc.stdout:  # type: ignore[union-attr]
         now = time.time() - start
         text.append(line)
         stamped.append(f"[{now:8.2f}] {line}")  # where start-up goes: Ray, workers, env build, compiles
         if "Global Step:" in line:
             stamps.append(now)
+            # the rows before this line are complete (a row's metrics follow its "Global Step" line)
+            if not stopped and first_held(_rlinf_rows(text, stamps, args)[:-1], args, args.rlinf_steps):
+                os.killpg(proc.pid, signal.SIGTERM)
+                stopped = True
     proc.wait()
-    log = "".join(text)
+    if stopped:
+        subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "stop", "--force"], capture_output=True)
     if args.log:
         Path(args.log).write_text("".join(stamped))
-    rows = parse(log, 1, 1)  # env-steps/s recomputed below from the config's sizes
+    rows = _rlinf_rows(text, stamps, args)
+    if proc.returncode != 0 and not stopped:
+        print("".join(text)[-4000:], file=sys.stderr)
+    result = {"framework": "rlinf", "command": cmd, "rc": 0 if stopped else proc.returncode, "rows": rows}
+    result["stopped_at_criterion"] = stopped
+    return summarise(result, args, args.rlinf_steps)
+
+
+def _rlinf_rows(text: list[str], stamps: list[float], args: argparse.Namespace) -> list[dict]:
+    """RLinf's epoch rows from its log so far, each with the time its "Global Step" line appeared."""
+    rows = parse("".join(text), 1, 1)  # env-steps/s recomputed below from the config's sizes
     n_envs, n_steps = args.rlinf_num_envs, args.rlinf_steps
     for row, t in zip(rows, stamps, strict=False):
-        # a row's metrics are printed after its "Global Step" line: the next stamp (or the end) closes it
         row["t"] = t
         row["iteration_s"] = row.get("step")
         row["env_steps"] = row["epoch"] * n_envs * n_steps
         if row.get("step"):
             row["env_steps_per_s"] = n_envs * n_steps / row["step"]
         row["iteration"] = row.pop("epoch")
-    if proc.returncode != 0:
-        print(log[-4000:], file=sys.stderr)
-    return summarise({"framework": "rlinf", "command": cmd, "rc": proc.returncode, "rows": rows}, args)
+    return rows
 
 
-def summarise(result: dict, args: argparse.Namespace) -> dict:
-    """First row meeting the criterion: its time from process start, env steps and iteration; start-up."""
+def summarise(result: dict, args: argparse.Namespace, steps_per_env: int) -> dict:
+    """First row of the criterion held: its time from process start, env steps and iteration; start-up."""
     rows = result["rows"]
-    hit = next((r for r in rows if reached(r, args)), None)
+    hit = first_held(rows, args, steps_per_env)
     result["to_threshold"] = {k: hit.get(k) for k in ("t", "env_steps", "iteration")} if hit else None
     # process start to the first iteration's start (imports, simulator build, Ray and workers, compiles)
     first = rows[0] if rows else {}
@@ -214,6 +253,13 @@ def main() -> None:
     )
     parser.add_argument("--return_threshold", type=float, default=4.85)
     parser.add_argument("--success_threshold", type=float, default=None, help="criterion: success rate")
+    parser.add_argument("--hold", type=int, default=3, help="consecutive rows the criterion must hold")
+    parser.add_argument(
+        "--episode_steps",
+        type=int,
+        default=0,
+        help="the task's episode length in policy steps: earlier rows never count (120: Franka Reach)",
+    )
     parser.add_argument("--rsl_max_iterations", type=int, default=300)
     parser.add_argument("--rlinf_epochs", type=int, default=30)
     parser.add_argument("--rlinf_num_envs", type=int, default=256, help="what the config trains with")
@@ -232,6 +278,8 @@ def main() -> None:
         "task": args.task,
         "return_threshold": args.return_threshold,
         "success_threshold": args.success_threshold,
+        "hold": args.hold,
+        "episode_steps": args.episode_steps,
         "runs": [],
     }
     for side, fn in (("rsl_rl", run_rsl_rl), ("rlinf", run_rlinf)):

@@ -74,11 +74,11 @@ STATIC = {
     ),
     "chunks do not divide steps": (
         ["train", T, "actor.model.num_action_chunks=3"],
-        ["env.train.max_steps_per_rollout_epoch", "128", "(3)"],
+        ["env.train.max_steps_per_rollout_epoch", "64", "(3)"],
     ),
     "micro batch above global": (
-        ["train", T, "actor.micro_batch_size=3000"],
-        ["actor.global_batch_size / actor.micro_batch_size", "8192 / 3000"],
+        ["train", T, "actor.micro_batch_size=5000"],
+        ["actor.global_batch_size / actor.micro_batch_size", "4096 / 5000"],
     ),
     "batch does not divide epoch": (
         ["train", T, "actor.global_batch_size=1000", "actor.micro_batch_size=1000"],

@@ -88,7 +88,7 @@ def test_preflight_registers_the_task_for_rlinf():
         ("env.train.total_num_envs=0", "env.train.total_num_envs: must be a positive integer"),
         ("actor.model.model_type=mlp_polcy", "actor.model.model_type: 'mlp_polcy' is not an embodied model"),
         ("actor.model.add_value_head=false", "actor.model.add_value_head: PPO"),
-        ("actor.model.num_action_chunks=3", "env.train.max_steps_per_rollout_epoch: 128 is not a multiple"),
+        ("actor.model.num_action_chunks=3", "env.train.max_steps_per_rollout_epoch: 64 is not a multiple"),
         ("actor.micro_batch_size=3000", "the global batch must be a positive multiple of the micro batch"),
         ("runner.ckpt_path=/no/such/weights.pt", "runner.ckpt_path: '/no/such/weights.pt' is not a file"),
         (
@@ -291,14 +291,14 @@ def test_rlinf_validate_cfg_and_the_train_command_up_to_the_workers_on_cpu(tmp_p
     assert f"SAVED_OK 1 {TASK}" in out
     assert "PLAY_OK True 2" in out
     assert "RLINF02_OK bucket 1 False 50" in out
-    assert "MAIN 0 2 4 128" in out  # 4 envs x 128 steps = 512 samples in 4 minibatches
+    assert "MAIN 0 2 4 32" in out  # 4 envs x 64 steps = 256 samples in 8 minibatches
     assert "FILE True 2" in out
     assert "ENV isaaclab_rlinf 0" in out
     runs = list((tmp_path / "logs" / "rlinf").iterdir())
     assert [p.name.endswith(f"-{TASK}-t") for p in runs] == [True]
     assert (runs[0] / "config.yaml").is_file()
     assert (
-        "REJECTED RLinf's validate_cfg rejected the config: actor.global_batch_size (8192) must be divisible"
+        "REJECTED RLinf's validate_cfg rejected the config: actor.global_batch_size (4096) must be divisible"
         in out
     )
 

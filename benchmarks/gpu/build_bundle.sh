@@ -2,7 +2,8 @@
 # Build the offline bundle for the GPU host from this project's .venv: every distribution the host's
 # image lacks (benchmarks/gpu/device-packages.txt, + this package's dist-info), copied file by file from the venv,
 # trimmed, `tar | xz`, split into <=60 MiB parts under .bundle/ (git-ignored; carried one part per call).
-# Usage: bash benchmarks/gpu/build_bundle.sh [--with-video]   (video adds imageio-ffmpeg's ~30 MiB)
+# Usage: bash benchmarks/gpu/build_bundle.sh [--with-video] [--without-gr00t]
+#   (video adds imageio-ffmpeg's ~30 MiB; --without-gr00t leaves out the GR00T section's distributions)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/install.sh
@@ -11,7 +12,11 @@ rm -rf .bundle && mkdir -p .bundle/stage/site
 import importlib.metadata as md, shutil, sys
 from pathlib import Path
 
-names = [l.strip() for l in open("benchmarks/gpu/device-packages.txt") if l.strip() and not l.startswith("#")]
+names, gr00t = [], False  # the GR00T section is the file's last
+for line in map(str.strip, open("benchmarks/gpu/device-packages.txt")):
+    gr00t = gr00t or line.startswith("# GR00T")
+    if line and not line.startswith("#") and not (gr00t and "--without-gr00t" in sys.argv):
+        names.append(line)
 if "--with-video" not in sys.argv:
     names = [n for n in names if n != "imageio_ffmpeg"]
 site = Path(".bundle/stage/site")

@@ -70,7 +70,7 @@ PY
     timeout -k 15 "${LIMIT:-100000}" $py -m isaaclab_rlinf "$job" "$@" 2>&1 | tee "$OUT/$job.log"; rc=${PIPESTATUS[0]}
     kill $mon 2>/dev/null
     $py -m ray.scripts.scripts stop --force >/dev/null 2>&1
-    awk -F, 'NR==1{g0=$2;h0=$3} {if($2>g)g=$2; if($3>h)h=$3} END{print "peak GPU MiB " g " (idle " g0 "), peak host used MiB " h " (start " h0 ")"}' "$OUT/${job}_mem.csv"
+    awk -F, 'BEGIN{g=-1;h=-1} NR==1{g0=$2;h0=$3} {if($2>g)g=$2; if($3>h)h=$3} END{print "peak GPU MiB " g " (idle " g0 "), peak host used MiB " h " (start " h0 ")"}' "$OUT/${job}_mem.csv"
     run=$(ls -td logs/rlinf/*/ 2>/dev/null | head -1)
     if [ -n "$run" ]; then  # bring back the small things: resolved config, tensorboard events, a video
       find "$run" -maxdepth 4 \( -name '*.yaml' -o -name 'events.out*' \) -size -8M -exec cp {} "$OUT/" \;
