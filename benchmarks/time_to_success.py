@@ -14,11 +14,12 @@ consecutive rows; each side is stopped once it has. Rows before every env could 
   rlinf    ``python -m isaaclab_rlinf train --task ... --max_epochs N [overrides]`` as a user runs it,
            stdout timestamped line by line; RLinf's per-epoch split (env, predict, hand-off, actor) kept.
 
-Usage (one GPU):
-  python benchmarks/time_to_success.py --task Isaac-RLinf-Cartpole-Camera-v0 --num_envs 4096 \
-      --rlinf_epochs 30 --json out.json [--rlinf_overrides env.train.total_num_envs=1024 ...]
+Usage (one GPU; the packaged configs' sizes, as committed in benchmarks/results/):
+  python benchmarks/time_to_success.py --task Isaac-RLinf-Cartpole-Camera-v0 --episode_steps 300 \
+      --rlinf_num_envs 512 --rlinf_steps 64 --rlinf_epochs 40 --log rlinf.log --json out.json
   python benchmarks/time_to_success.py --task Isaac-RLinf-Franka-Reach-Camera-v0 --agent franka_reach \
-      --drop_terms gripper_pos actions --success_threshold 0.9 --episode_steps 120 --json out.json
+      --drop_terms gripper_pos actions --success_threshold 0.9 --episode_steps 120 \
+      --rlinf_num_envs 4096 --rlinf_steps 24 --rlinf_epochs 60 --json out.json
 ``--only rsl_rl|rlinf`` runs one side. Returns are IsaacLab's (reward terms scale by the step dt), so the
 two sides' numbers are the same quantity: the cartpole's best is 5.0.
 """
@@ -262,8 +263,8 @@ def main() -> None:
     )
     parser.add_argument("--rsl_max_iterations", type=int, default=300)
     parser.add_argument("--rlinf_epochs", type=int, default=30)
-    parser.add_argument("--rlinf_num_envs", type=int, default=256, help="what the config trains with")
-    parser.add_argument("--rlinf_steps", type=int, default=128, help="the config's steps per epoch")
+    parser.add_argument("--rlinf_num_envs", type=int, default=512, help="what the config trains with")
+    parser.add_argument("--rlinf_steps", type=int, default=64, help="the config's steps per epoch")
     parser.add_argument("--rlinf_overrides", nargs="*", default=[])
     parser.add_argument("--only", choices=["rsl_rl", "rlinf"], default=None)
     parser.add_argument("--log", default=None, help="write the RLinf train log here, lines timestamped")
