@@ -246,6 +246,16 @@ def _parse_action_mapping(v: Any, path: str) -> ActionMapping:
 # --------------------------------------------------------------------------------------------------
 
 
+def _check_slice(sl: tuple[int, int], path: str) -> None:
+    if sl[0] < 0 or sl[1] <= sl[0]:
+        raise _error(
+            path,
+            "must satisfy 0 <= start < end",
+            list(sl),
+            fix="write slice: [start, end] with 0 <= start < end",
+        )
+
+
 def static_checks(spec: MappingSpec) -> None:
     """The checks a spec needs whether parsed or built by hand (pads, cameras, slices, GR00T keys)."""
     p = spec.path
@@ -265,14 +275,7 @@ def static_checks(spec: MappingSpec) -> None:
         )
     for i, st in enumerate(spec.states):
         if st.slice is not None:
-            s, e = st.slice
-            if s < 0 or e <= s:
-                raise _error(
-                    f"{p}.states[{i}].slice",
-                    "must satisfy 0 <= start < end",
-                    list(st.slice),
-                    fix="write slice: [start, end] with 0 <= start < end",
-                )
+            _check_slice(st.slice, f"{p}.states[{i}].slice")
     if spec.embodiment_tag_id is not None and spec.embodiment_tag_id < 0:
         raise _error(
             f"{p}.embodiment_tag_id",
@@ -332,14 +335,8 @@ def static_checks(spec: MappingSpec) -> None:
                 k.gr00t_key,
                 fix=f"write state.{k.gr00t_key}",
             )
+        _check_slice(k.slice, f"{kp}.slice")
         s, e = k.slice
-        if s < 0 or e <= s:
-            raise _error(
-                f"{kp}.slice",
-                "must satisfy 0 <= start < end",
-                list(k.slice),
-                fix="write slice: [start, end] with 0 <= start < end",
-            )
         if s < prev_end:
             raise _error(
                 f"{kp}.slice",

@@ -227,7 +227,7 @@ def test_the_packaged_config_passes_the_checks():
         ("actor.model.num_action_chunks", 4, "actor.model.num_action_chunks: cnn_policy supports only 1"),
         ("actor.model.action_scale", [-1, 1], "actor.model.action_scale: must be unset for PPO"),
         ("actor.model.image_num", 1, "actor.model.image_num: must be 1 + the 1 extra_view_images"),
-        ("actor.model.image_size", [3, 64, 64], "actor.model.image_size: [3, 64, 64] does not match"),
+        ("actor.model.image_size", [3, 96, 96], "actor.model.image_size: [3, 96, 96] does not match"),
         ("actor.model.image_size", [96, 96, 3], "actor.model.image_size: must be [3, H, W]"),
         ("actor.model.encoder_config.trainable", "yes", "actor.model.encoder_config.trainable: must be true"),
         ("actor.model.model_path", "/nonexistent", "actor.model.model_path: '/nonexistent' has no encoder"),

@@ -190,8 +190,12 @@ def check_config(cfg: Any) -> None:
     """
     if not is_cnn_policy_config(cfg):
         return
-    only_eval = bool(_select(cfg, "runner.only_eval", False))
-    m = "rollout.model" if only_eval else "actor.model"
+    from omegaconf import DictConfig, OmegaConf
+
+    from ..preflight import model_key, only_eval
+
+    cfg = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+    m = model_key(cfg)
     if _select(cfg, f"{m}.model_type") != MODEL_TYPE:
         return
     encoder_trainable(_select(cfg, m), m)
@@ -202,7 +206,7 @@ def check_config(cfg: Any) -> None:
             f"actions wrongly. Fix: {m}.num_action_chunks=1."
         )
     loss = _select(cfg, "algorithm.loss_type")
-    if not only_eval and loss in ("actor_critic", "decoupled_actor_critic"):
+    if not only_eval(cfg) and loss in ("actor_critic", "decoupled_actor_critic"):
         if _select(cfg, f"{m}.action_scale") is not None:
             raise ValueError(
                 f"{m}.action_scale: must be unset for PPO (got {_select(cfg, f'{m}.action_scale')!r}); "
@@ -216,7 +220,7 @@ def check_config(cfg: Any) -> None:
             f"{m}.image_size: must be [3, H, W], the camera images' channels and resolution (got {size!r}). "
             f"Fix: {m}.image_size=[3,96,96] for 96-pixel cameras."
         )
-    splits = ["eval"] if only_eval else ["train"]
+    splits = ["eval"] if only_eval(cfg) else ["train"]
     for split in splits:
         block = _select(cfg, f"env.{split}.isaaclab")
         if block is None:

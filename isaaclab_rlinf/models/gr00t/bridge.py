@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ...preflight import model_key
 from ...spec import MappingError, MappingSpec
 from .loader import (
     _RLINF_TAGS,
@@ -147,24 +148,12 @@ def _as_omegaconf(cfg: Any) -> Any:
     return cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
 
 
-def _only_eval(cfg: Any) -> bool:
-    from omegaconf import OmegaConf
-
-    return bool(OmegaConf.select(cfg, "runner.only_eval", default=False)) or (
-        OmegaConf.select(cfg, "runner.task_type", default=None) == "embodied_eval"
-    )
-
-
-def _model_path(cfg: Any) -> str:
-    return "rollout.model" if _only_eval(cfg) else "actor.model"
-
-
 def is_gr00t_config(cfg: Any) -> bool:
     """True when the model RLinf will build (``actor.model``, or ``rollout.model`` for eval) is GR00T."""
     from omegaconf import OmegaConf
 
     cfg = _as_omegaconf(cfg)
-    return OmegaConf.select(cfg, f"{_model_path(cfg)}.model_type", default=None) in GR00T_MODEL_TYPES
+    return OmegaConf.select(cfg, f"{model_key(cfg)}.model_type", default=None) in GR00T_MODEL_TYPES
 
 
 def _block_path(cfg: Any) -> str:
@@ -220,7 +209,7 @@ def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> Gr00tInsta
     from omegaconf import OmegaConf
 
     cfg = _as_omegaconf(cfg)
-    mpath = _model_path(cfg)
+    mpath = model_key(cfg)
     model_type = OmegaConf.select(cfg, f"{mpath}.model_type", default=None)
     if model_type not in GR00T_MODEL_TYPES:
         raise MappingError(
@@ -338,7 +327,7 @@ def check_model_path(
     from .checkpoint import check_checkpoint
 
     cfg = _as_omegaconf(cfg)
-    mpath = _model_path(cfg)
+    mpath = model_key(cfg)
     if OmegaConf.select(cfg, f"{mpath}.model_type", default=None) != "gr00t":
         return
     model_path = OmegaConf.select(cfg, f"{mpath}.model_path", default=None)
