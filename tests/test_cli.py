@@ -151,12 +151,12 @@ def test_task_without_config_name_uses_the_tasks_packaged_config():
 
 def test_num_envs_sets_both_splits_and_rescales_batches():
     base = compose("train")
-    samples = 256 * 128  # envs x steps per epoch of the packaged config
-    assert samples // sel(base, "actor.global_batch_size") == 4  # four PPO minibatches
-    cfg = compose("train", "--num_envs", "8")
-    assert sel(cfg, "env.train.total_num_envs") == sel(cfg, "env.eval.total_num_envs") == 8
-    assert sel(cfg, "actor.global_batch_size") == 8 * 128 // 4
-    assert sel(cfg, "actor.micro_batch_size") == 8 * 128 // 4
+    samples = 512 * 64  # envs x steps per epoch of the packaged config
+    assert samples // sel(base, "actor.global_batch_size") == 8  # eight PPO minibatches
+    cfg = compose("train", "--num_envs", "16")
+    assert sel(cfg, "env.train.total_num_envs") == sel(cfg, "env.eval.total_num_envs") == 16
+    assert sel(cfg, "actor.global_batch_size") == 16 * 64 // 8
+    assert sel(cfg, "actor.micro_batch_size") == 16 * 64 // 8
 
 
 def test_num_envs_keeps_explicit_batch_sizes():
