@@ -9,8 +9,10 @@ subclasses in one Ray cluster, the runner's two ``Channel``s ("Env", "Rollout"),
 only the hand-off is timed. Each ``Channel.put``/``get`` is two hops (worker -> channel actor -> worker)
 over gloo; a nested dict (the obs) is pickled whole at every hop, a dataclass of tensors (``RolloutResult``)
 goes tensor by tensor. ``pickle_s`` is one hop's (de)serialization of the obs payload, timed in this
-process with RLinf's own ``_object_to_tensor``/``_tensor_to_object``. Usage:
-  python benchmarks/bench_handoff.py [--cases states_b1024,img64_v1,...] [--steps 20] [--json out.json]
+process with RLinf's own ``_object_to_tensor``/``_tensor_to_object``. Each case runs twice, side by side:
+``rlinf`` sends the obs as RLinf's workers do, ``flat`` as :mod:`isaaclab_rlinf.workers` (what the
+launcher runs) does, one flat tensor dict restored by the rollout side. Usage:
+  python benchmarks/bench_handoff.py [--cases states_b1024,img64_v1,...] [--wires rlinf,flat] [--json F]
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from rlinf.scheduler import Channel, Cluster, Worker
 from rlinf.scheduler.collective.collective_group import CollectiveGroup
 from rlinf.workers.env.env_worker import EnvWorker
 from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
+
+from isaaclab_rlinf.workers import FlatObsRolloutWorker, flatten_obs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_meta import run_meta  # noqa: E402
@@ -76,7 +80,9 @@ class _Side(Worker):
 class HandoffEnv(_Side):
     """The env side of ``EnvWorker._run_interact_once``: send obs, wait for the rollout's result."""
 
-    def run(self, env_channel: Channel, rollout_channel: Channel, case: tuple[int, int, int], n: int) -> dict:
+    def run(
+        self, env_channel: Channel, rollout_channel: Channel, case: tuple[int, int, int], n: int, flat: bool
+    ) -> dict:
         num_envs = case[0]
         obs = make_obs(*case)
         send_s: list[float] = []
@@ -88,6 +94,8 @@ class HandoffEnv(_Side):
                                    rewards=torch.zeros(num_envs))  # fmt: skip
             env_batch = env_output.to_dict()
             data = {"obs": env_batch["obs"], "final_obs": env_batch["final_obs"]}
+            if flat:  # what FlatObsEnvWorker.send_to sends
+                data = flatten_obs(data) or data
             self.send_to(group_name=ROLLOUT_GROUP, channel=rollout_channel, data=data, mode="train",
                          tag="rollout_results", route_key=STAGE_ID)  # fmt: skip
             t1 = time.perf_counter()
@@ -99,7 +107,7 @@ class HandoffEnv(_Side):
             t2 = time.perf_counter()
             send_s.append(t1 - t0)
             recv_s.append(t2 - t1)
-            out_mb = mb(list(data["obs"].values()))
+            out_mb = mb(list(env_batch["obs"].values()))
             fields = [result.actions, result.prev_logprobs, result.prev_values, result.versions]
             back_mb = mb(fields + list(result.forward_inputs.values()))
         return {"send_s": send_s, "recv_s": recv_s, "mb_env_to_rollout": out_mb, "mb_rollout_to_env": back_mb}
@@ -108,7 +116,8 @@ class HandoffEnv(_Side):
 class HandoffRollout(_Side):
     """The rollout side of ``MultiStepRolloutWorker.generate_one_epoch``; a zero-cost cnn_policy stand-in."""
 
-    def run(self, env_channel: Channel, rollout_channel: Channel, num_envs: int, n: int) -> dict:
+    def run(self, env_channel: Channel, rollout_channel: Channel, num_envs: int, n: int, flat: bool) -> dict:
+        worker_cls = FlatObsRolloutWorker if flat else MultiStepRolloutWorker
         split_fn = functools.partial(MultiStepRolloutWorker._split_rollout_result, self)
         wait_s: list[float] = []
         reply_s: list[float] = []
@@ -117,8 +126,8 @@ class HandoffRollout(_Side):
             t0 = time.perf_counter()
             env_output = self.recv_from(
                 group_name=ENV_GROUP, channel=rollout_channel, tag="train_rollout_results",
-                route_key=STAGE_ID, batch_size=num_envs, merge_fn=MultiStepRolloutWorker._merge_obs_batches,
-                infer_batch_size_fn=MultiStepRolloutWorker._infer_env_batch_size,
+                route_key=STAGE_ID, batch_size=num_envs, merge_fn=worker_cls._merge_obs_batches,
+                infer_batch_size_fn=worker_cls._infer_env_batch_size,
             )  # fmt: skip
             t1 = time.perf_counter()
             obs = env_output["obs"]
@@ -159,6 +168,11 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated from {list(CASES)}")
     parser.add_argument("--steps", type=int, default=20, help="timed steps per case")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps per case")
+    parser.add_argument(
+        "--wires",
+        default="rlinf,flat",
+        help="rlinf: the nested obs dict RLinf's workers send; flat: our workers' flat tensor dict",
+    )
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
 
@@ -169,32 +183,34 @@ def main() -> None:
     env.ready().wait(), rollout.ready().wait()  # as EmbodiedRunner.init_workers
 
     results = []
-    print(f"{'case':<14}{'B':>6}{'s/step':>9}{'send':>8}{'recv':>8}{'MB out':>8}{'MB back':>8}"
+    print(f"{'case':<14}{'wire':>6}{'B':>6}{'s/step':>9}{'send':>8}{'recv':>8}{'MB out':>8}{'MB back':>8}"
           f"{'MB/s':>8}{'pickle':>8}")  # fmt: skip
     for name in args.cases.split(","):
         case = CASES[name]
         n = args.warmup + args.steps
-        r_handle = rollout.run(env_channel, rollout_channel, case[0], n)
-        e = env.run(env_channel, rollout_channel, case, n).wait()[0]
-        r = r_handle.wait()[0]
-        send = e["send_s"][args.warmup :]
-        recv = e["recv_s"][args.warmup :]
-        step = statistics.median(s + v for s, v in zip(send, recv, strict=True))
-        total_mb = e["mb_env_to_rollout"] + e["mb_rollout_to_env"]
         pickle_s, pickle_mb = pickle_seconds(case)
-        row = {
-            "case": name, "num_envs": case[0], "views": case[1], "px": case[2],
-            "median_s_per_step": step, "median_send_s": statistics.median(send),
-            "median_recv_s": statistics.median(recv),
-            "rollout_median_wait_s": statistics.median(r["wait_s"][args.warmup :]),
-            "rollout_median_reply_s": statistics.median(r["reply_s"][args.warmup :]),
-            "mb_env_to_rollout": e["mb_env_to_rollout"], "mb_rollout_to_env": e["mb_rollout_to_env"],
-            "mb_per_s": total_mb / step, "pickle_s": pickle_s, "pickle_mb": pickle_mb,
-        }  # fmt: skip
-        results.append(row)
-        print(f"{name:<14}{case[0]:>6}{step:>9.4f}{row['median_send_s']:>8.4f}{row['median_recv_s']:>8.4f}"
-              f"{row['mb_env_to_rollout']:>8.2f}{row['mb_rollout_to_env']:>8.2f}{row['mb_per_s']:>8.1f}"
-              f"{pickle_s:>8.4f}")  # fmt: skip
+        for wire in args.wires.split(","):
+            flat = wire == "flat"
+            r_handle = rollout.run(env_channel, rollout_channel, case[0], n, flat)
+            e = env.run(env_channel, rollout_channel, case, n, flat).wait()[0]
+            r = r_handle.wait()[0]
+            send = e["send_s"][args.warmup :]
+            recv = e["recv_s"][args.warmup :]
+            step = statistics.median(s + v for s, v in zip(send, recv, strict=True))
+            total_mb = e["mb_env_to_rollout"] + e["mb_rollout_to_env"]
+            row = {
+                "case": name, "wire": wire, "num_envs": case[0], "views": case[1], "px": case[2],
+                "median_s_per_step": step, "median_send_s": statistics.median(send),
+                "median_recv_s": statistics.median(recv),
+                "rollout_median_wait_s": statistics.median(r["wait_s"][args.warmup :]),
+                "rollout_median_reply_s": statistics.median(r["reply_s"][args.warmup :]),
+                "mb_env_to_rollout": e["mb_env_to_rollout"], "mb_rollout_to_env": e["mb_rollout_to_env"],
+                "mb_per_s": total_mb / step, "pickle_s": pickle_s, "pickle_mb": pickle_mb,
+            }  # fmt: skip
+            results.append(row)
+            print(f"{name:<14}{wire:>6}{case[0]:>6}{step:>9.4f}{row['median_send_s']:>8.4f}"
+                  f"{row['median_recv_s']:>8.4f}{row['mb_env_to_rollout']:>8.2f}{row['mb_rollout_to_env']:>8.2f}"
+                  f"{row['mb_per_s']:>8.1f}{pickle_s:>8.4f}")  # fmt: skip
 
     meta = {**run_meta(), "cpu_count": os.cpu_count(), "steps": args.steps, "warmup": args.warmup}
     if args.json:

@@ -245,13 +245,16 @@ def _actor_worker_cls(cfg: DictConfig):
 
 
 def launch_train(cfg: DictConfig):
-    """RLinf's ``train_embodied_agent.py``: cluster, placement, actor/rollout/env groups, EmbodiedRunner."""
+    """RLinf's ``train_embodied_agent.py``: cluster, placement, actor/rollout/env groups, EmbodiedRunner.
+
+    The env and rollout workers are RLinf's, handing observations over as flat tensor dicts (``workers``).
+    """
     import torch.multiprocessing as mp
     from rlinf.runners.embodied_runner import EmbodiedRunner
     from rlinf.scheduler import Cluster
     from rlinf.utils.placement import HybridComponentPlacement
-    from rlinf.workers.env.env_worker import EnvWorker
-    from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
+
+    from .workers import FlatObsEnvWorker, FlatObsRolloutWorker
 
     mp.set_start_method("spawn", force=True)
     cluster = Cluster(cluster_cfg=cfg.cluster, distributed_log_dir=cfg.runner.get("per_worker_log_path"))
@@ -262,10 +265,10 @@ def launch_train(cfg: DictConfig):
         .create_group(cfg)
         .launch(cluster, name=cfg.actor.group_name, placement_strategy=placement.get_strategy("actor"))
     )
-    rollout_group = MultiStepRolloutWorker.create_group(cfg).launch(
+    rollout_group = FlatObsRolloutWorker.create_group(cfg).launch(
         cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
     )
-    env_group = EnvWorker.create_group(cfg).launch(
+    env_group = FlatObsEnvWorker.create_group(cfg).launch(
         cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
     )
     reward_group = None
@@ -291,16 +294,16 @@ def launch_eval(cfg: DictConfig):
     from rlinf.runners.embodied_eval_runner import EmbodiedEvalRunner
     from rlinf.scheduler import Cluster
     from rlinf.utils.placement import HybridComponentPlacement
-    from rlinf.workers.env.env_worker import EnvWorker
-    from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
+
+    from .workers import FlatObsEnvWorker, FlatObsRolloutWorker
 
     mp.set_start_method("spawn", force=True)
     cluster = Cluster(cluster_cfg=cfg.cluster)
     placement = HybridComponentPlacement(cfg, cluster)
-    rollout_group = MultiStepRolloutWorker.create_group(cfg).launch(
+    rollout_group = FlatObsRolloutWorker.create_group(cfg).launch(
         cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
     )
-    env_group = EnvWorker.create_group(cfg).launch(
+    env_group = FlatObsEnvWorker.create_group(cfg).launch(
         cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
     )
     runner = EmbodiedEvalRunner(cfg=cfg, rollout=rollout_group, env=env_group)
