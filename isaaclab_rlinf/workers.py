@@ -26,8 +26,8 @@ from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
 __all__ = ["MIN_FLAT_BYTES", "FlatObsEnvWorker", "FlatObsRolloutWorker", "flatten_obs", "unflatten_obs"]
 
 _SECTIONS = ("obs", "final_obs")
-# below this the flat dict's extra message per hop costs more than pickling saves (states alone, 4096 envs:
-# 0.4 MB, 2.5-3.5 ms slower per step flat; 1024 envs x one 64 px view: 12.7 MB, 60 ms faster)
+# below this RLinf's way stays: states alone (0.1-0.4 MB) are latency-bound, flat gained nothing there (one
+# run had it 2.5-3.5 ms slower per step); 1024 envs x one 64 px view (12.7 MB) went 2x faster flat
 MIN_FLAT_BYTES = 1 << 20
 # the keys of RLinf's EnvOutput.prepare_observations, restored as None where they were
 _OBS_KEYS = ("main_images", "wrist_images", "extra_view_images", "states", "task_descriptions")
