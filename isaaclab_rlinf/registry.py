@@ -58,6 +58,11 @@ class TaskSpec:
         entry_point: gymnasium entry point of the env class (IsaacLab's manager-based RL env by default).
         config: default RLinf YAML for this task; a path relative to the providing package is allowed.
         description: one line shown by ``isaaclab-rlinf tasks``.
+        expert: ``"module:factory"`` of a scripted expert (``isaaclab-rlinf record`` runs it), or None.
+            ``factory(env)`` takes the raw IsaacLab env (``gym.make(...).unwrapped``) and returns a
+            callable that, called once per step with no arguments, returns the task's action
+            [num_envs, action_dim] on the env's device from the env's current state (it may read
+            privileged state: the policy is what learns from pixels and states).
     """
 
     id: str
@@ -65,6 +70,7 @@ class TaskSpec:
     entry_point: str = "isaaclab.envs:ManagerBasedRLEnv"
     config: str | None = None
     description: str = ""
+    expert: str | None = None
 
     def __post_init__(self) -> None:
         # Validate at declaration so the error points at the plugin that wrote the spec.
@@ -80,6 +86,13 @@ class TaskSpec:
                     f"TaskSpec {self.id!r}: {name}={value!r} must be a 'package.module:Attribute' string "
                     "(strings keep registration free of isaaclab imports)"
                 )
+        if self.expert is not None and (
+            not isinstance(self.expert, str) or not _OBJECT_REF_RE.fullmatch(self.expert)
+        ):
+            raise ValueError(
+                f"TaskSpec {self.id!r}: expert={self.expert!r} must be a 'package.module:factory' string "
+                "or None"
+            )
         if isinstance(self.config, os.PathLike):
             object.__setattr__(self, "config", os.fspath(self.config))
         if self.config is not None and (not isinstance(self.config, str) or not self.config):
@@ -349,6 +362,29 @@ def _find_row(task: TaskSpec | str) -> TaskRow:
         f"task {task_id!r} is not offered through entry-point group {ENTRY_POINT_GROUP!r} "
         f"(or its spec differs); known tasks: {known}"
     )
+
+
+def load_expert(task_id: str) -> Any:
+    """The expert factory a task declares (``TaskSpec.expert``), imported.
+
+    Raises:
+        LookupError: the task is not offered, or declares no expert (the message says so and lists the
+            tasks that do).
+    """
+    row = _find_row(task_id)
+    expert = row.spec.expert if row.spec is not None else None
+    if expert is None:
+        tasks, _ = discover_tasks()
+        have = ", ".join(sorted(r.id for r in tasks if r.spec is not None and r.spec.expert)) or "none"
+        raise LookupError(
+            f"task {task_id!r} declares no scripted expert (TaskSpec.expert); tasks with one: {have}. "
+            "Fix: record one of those, or give the task's TaskSpec an expert='module:factory'"
+        )
+    module, _, attr = expert.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def _package_dirs(module: str) -> list[Path]:

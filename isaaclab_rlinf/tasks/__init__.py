@@ -16,6 +16,7 @@ FRANKA_REACH = TaskSpec(
     id="Isaac-RLinf-Franka-Reach-Camera-v0",
     env_cfg_entry_point="isaaclab_rlinf.tasks.franka.env_cfg:FrankaReachEnvCfg",
     config="franka/isaaclab_ppo_mlp_franka_reach.yaml",
+    expert="isaaclab_rlinf.tasks.franka.expert:make_expert",
     description="Franka Panda reaches a red ball, 3 RGB cameras (wrist), kitless (Newton) on CPU or CUDA",
 )
 
@@ -23,6 +24,7 @@ FRANKA_LIFT = TaskSpec(
     id="Isaac-RLinf-Franka-Lift-Cube-Camera-v0",
     env_cfg_entry_point="isaaclab_rlinf.tasks.franka.env_cfg:FrankaLiftEnvCfg",
     config="franka/isaaclab_ppo_mlp_franka_lift.yaml",
+    expert="isaaclab_rlinf.tasks.franka.expert:make_expert",
     description="Franka Panda lifts a cube, 3 RGB cameras (wrist), kitless (Newton) on CPU or CUDA",
 )
 

@@ -437,7 +437,7 @@ class FrankaEnvCfg(ManagerBasedRLEnvCfg):
         self.sim.physics = NewtonCfg(
             # per env: contacts of the cube, the fingers and an arm hitting the table, 4 rows each;
             # an elliptic friction cone holds a grasped cube (scripted grasps: 5/8 lifts to the end
-            # with it and the cube's friction 2, 0/8 with the pyramidal cone; see scripted.py)
+            # with it and the cube's friction 2, 0/8 with the pyramidal cone; see expert.py)
             solver_cfg=MJWarpSolverCfg(
                 njmax=200, nconmax=50, cone="elliptic", impratio=1, integrator="implicitfast"
             ),
