@@ -9,10 +9,12 @@ subclasses in one Ray cluster, the runner's two ``Channel``s ("Env", "Rollout"),
 only the hand-off is timed. Each ``Channel.put``/``get`` is two hops (worker -> channel actor -> worker)
 over gloo; a nested dict (the obs) is pickled whole at every hop, a dataclass of tensors (``RolloutResult``)
 goes tensor by tensor. ``pickle_s`` is one hop's (de)serialization of the obs payload, timed in this
-process with RLinf's own ``_object_to_tensor``/``_tensor_to_object``. Each case runs twice, side by side:
-``rlinf`` sends the obs as RLinf's workers do, ``flat`` as :mod:`isaaclab_rlinf.workers` (what the
-launcher runs) does, one flat tensor dict restored by the rollout side. Usage:
-  python benchmarks/bench_handoff.py [--cases states_b1024,img64_v1,...] [--wires rlinf,flat] [--json F]
+process with RLinf's own ``_object_to_tensor``/``_tensor_to_object``. Each case runs once per wire, side by
+side: ``rlinf`` sends the obs as RLinf's workers do, ``flat`` as :mod:`isaaclab_rlinf.workers.handoff`
+does (one flat tensor dict restored by the rollout side); ``_p2p`` sends the same with RLinf's own
+``enable_p2p=True`` (one gloo hop worker to worker instead of two through the channel actor, no Ray call),
+as the launcher's two-process workers do. Usage:
+  python benchmarks/bench_handoff.py [--cases states_b1024,img64_v1,...] [--wires rlinf,flat_p2p] [--json F]
 """
 
 from __future__ import annotations
@@ -81,7 +83,13 @@ class HandoffEnv(_Side):
     """The env side of ``EnvWorker._run_interact_once``: send obs, wait for the rollout's result."""
 
     def run(
-        self, env_channel: Channel, rollout_channel: Channel, case: tuple[int, int, int], n: int, flat: bool
+        self,
+        env_channel: Channel,
+        rollout_channel: Channel,
+        case: tuple[int, int, int],
+        n: int,
+        flat: bool,
+        p2p: bool = False,
     ) -> dict:
         num_envs = case[0]
         obs = make_obs(*case)
@@ -97,12 +105,12 @@ class HandoffEnv(_Side):
             if flat:  # what FlatObsEnvWorker.send_to sends
                 data = flatten_obs(data) or data
             self.send_to(group_name=ROLLOUT_GROUP, channel=rollout_channel, data=data, mode="train",
-                         tag="rollout_results", route_key=STAGE_ID)  # fmt: skip
+                         tag="rollout_results", route_key=STAGE_ID, enable_p2p=p2p)  # fmt: skip
             t1 = time.perf_counter()
             result = self.recv_from(
                 group_name=ROLLOUT_GROUP, channel=env_channel, tag="train_rollout_results",
                 route_key=STAGE_ID, batch_size=num_envs, merge_fn=RolloutResult.merge_rollout_results,
-                infer_batch_size_fn=EnvWorker._infer_rollout_batch_size,
+                infer_batch_size_fn=EnvWorker._infer_rollout_batch_size, enable_p2p=p2p,
             )  # fmt: skip
             t2 = time.perf_counter()
             send_s.append(t1 - t0)
@@ -116,7 +124,15 @@ class HandoffEnv(_Side):
 class HandoffRollout(_Side):
     """The rollout side of ``MultiStepRolloutWorker.generate_one_epoch``; a zero-cost cnn_policy stand-in."""
 
-    def run(self, env_channel: Channel, rollout_channel: Channel, num_envs: int, n: int, flat: bool) -> dict:
+    def run(
+        self,
+        env_channel: Channel,
+        rollout_channel: Channel,
+        num_envs: int,
+        n: int,
+        flat: bool,
+        p2p: bool = False,
+    ) -> dict:
         worker_cls = FlatObsRolloutWorker if flat else MultiStepRolloutWorker
         split_fn = functools.partial(MultiStepRolloutWorker._split_rollout_result, self)
         wait_s: list[float] = []
@@ -127,7 +143,7 @@ class HandoffRollout(_Side):
             env_output = self.recv_from(
                 group_name=ENV_GROUP, channel=rollout_channel, tag="train_rollout_results",
                 route_key=STAGE_ID, batch_size=num_envs, merge_fn=worker_cls._merge_obs_batches,
-                infer_batch_size_fn=worker_cls._infer_env_batch_size,
+                infer_batch_size_fn=worker_cls._infer_env_batch_size, enable_p2p=p2p,
             )  # fmt: skip
             t1 = time.perf_counter()
             obs = env_output["obs"]
@@ -142,7 +158,7 @@ class HandoffRollout(_Side):
             )  # fmt: skip
             works.append(self.send_to(group_name=ENV_GROUP, channel=env_channel, data=result,
                                       tag="train_rollout_results", route_key=STAGE_ID, async_op=True,
-                                      batch_size=num_envs, split_fn=split_fn))  # fmt: skip
+                                      batch_size=num_envs, split_fn=split_fn, enable_p2p=p2p))  # fmt: skip
             wait_s.append(t1 - t0)
             reply_s.append(time.perf_counter() - t1)
         for work in works:
@@ -170,8 +186,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps per case")
     parser.add_argument(
         "--wires",
-        default="rlinf,flat",
-        help="rlinf: the nested obs dict RLinf's workers send; flat: our workers' flat tensor dict",
+        default="rlinf,flat,rlinf_p2p,flat_p2p",
+        help="rlinf: the nested obs dict RLinf's workers send; flat: our workers' flat tensor dict; "
+        "_p2p: the same with enable_p2p=True (what the launcher's two-process workers send)",
     )
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
@@ -183,16 +200,16 @@ def main() -> None:
     env.ready().wait(), rollout.ready().wait()  # as EmbodiedRunner.init_workers
 
     results = []
-    print(f"{'case':<14}{'wire':>6}{'B':>6}{'s/step':>9}{'send':>8}{'recv':>8}{'MB out':>8}{'MB back':>8}"
+    print(f"{'case':<14}{'wire':>10}{'B':>6}{'s/step':>9}{'send':>8}{'recv':>8}{'MB out':>8}{'MB back':>8}"
           f"{'MB/s':>8}{'pickle':>8}")  # fmt: skip
     for name in args.cases.split(","):
         case = CASES[name]
         n = args.warmup + args.steps
         pickle_s, pickle_mb = pickle_seconds(case)
         for wire in args.wires.split(","):
-            flat = wire == "flat"
-            r_handle = rollout.run(env_channel, rollout_channel, case[0], n, flat)
-            e = env.run(env_channel, rollout_channel, case, n, flat).wait()[0]
+            flat, p2p = wire.startswith("flat"), wire.endswith("_p2p")
+            r_handle = rollout.run(env_channel, rollout_channel, case[0], n, flat, p2p)
+            e = env.run(env_channel, rollout_channel, case, n, flat, p2p).wait()[0]
             r = r_handle.wait()[0]
             send = e["send_s"][args.warmup :]
             recv = e["recv_s"][args.warmup :]
@@ -208,7 +225,7 @@ def main() -> None:
                 "mb_per_s": total_mb / step, "pickle_s": pickle_s, "pickle_mb": pickle_mb,
             }  # fmt: skip
             results.append(row)
-            print(f"{name:<14}{wire:>6}{case[0]:>6}{step:>9.4f}{row['median_send_s']:>8.4f}"
+            print(f"{name:<14}{wire:>10}{case[0]:>6}{step:>9.4f}{row['median_send_s']:>8.4f}"
                   f"{row['median_recv_s']:>8.4f}{row['mb_env_to_rollout']:>8.2f}{row['mb_rollout_to_env']:>8.2f}"
                   f"{row['mb_per_s']:>8.1f}{pickle_s:>8.4f}")  # fmt: skip
 
