@@ -12,6 +12,7 @@
                            [key=value ...]
     isaaclab-rlinf record  [config options] --out DIR [--num_episodes N] [--only_success] [--replay]
                            [--split train|eval] [--device D] [key=value ...]
+    isaaclab-rlinf bc      [config options] --dataset DIR --out DIR [--epochs N] [--logstd S] [--device D]
     isaaclab-rlinf gr00t-init [config options] --out DIR [--tiny] [--resolution WxH]
 
 Exit codes: 0 success; 2 bad input (config, mapping, option, path; nothing was started); 3 no GPU for
@@ -28,7 +29,7 @@ import argparse
 import os
 import sys
 
-from . import gr00t_init, inspect_cmd, play, record_cmd, rollout_cmd, tasks, train
+from . import bc_cmd, gr00t_init, inspect_cmd, play, record_cmd, rollout_cmd, tasks, train
 
 __all__ = ["build_parser", "main"]
 
@@ -41,9 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(
-        dest="command", metavar="{train,play,tasks,inspect,rollout,record,gr00t-init}", required=True
+        dest="command", metavar="{train,play,tasks,inspect,rollout,record,bc,gr00t-init}", required=True
     )
-    for module in (train, play, tasks, inspect_cmd, rollout_cmd, record_cmd, gr00t_init):
+    for module in (train, play, tasks, inspect_cmd, rollout_cmd, record_cmd, bc_cmd, gr00t_init):
         module.add_parser(sub).set_defaults(_parser=None)
     return parser
 
