@@ -15,6 +15,10 @@
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
 #       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once;
 #       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
+#   bash benchmarks/gpu/run_on_gpu.sh bc_loop TASK [EPISODES] [EPOCHS]  # demonstrations -> BC -> PPO, one task
+#       (franka_lift or franka_reach): record EPISODES (default 256) expert successes on cuda, bc, play the
+#       BC policy, train the warm-start config EPOCHS (default 30) from it, play the PPO policy; leaves
+#       record.json, bc.json, *.log and bc_loop_<task>.json (stage times, success before/after) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
 # Every job but py and check leaves in $OUT its JSON results or its log; the run's meta (device, packages,
 # command) is in the benchmarks' JSON, and in <job>_meta.json for train, play and gr00t (set GIT_COMMIT on
@@ -109,6 +113,53 @@ json.dump(summary, open(f"{out}/gr00t_summary.json", "w"), indent=2)
 print(json.dumps({k: v for k, v in summary.items() if k != "train"}))
 PY
     tail -5 "$OUT/play.log"
+    exit "$rc"
+    ;;
+  bc_loop)
+    name=${1:?franka_lift or franka_reach}; episodes=${2:-256}; epochs=${3:-30}
+    case $name in
+      franka_lift) task=Isaac-RLinf-Franka-Lift-Cube-Camera-v0; ws=isaaclab_ppo_mlp_franka_lift_warmstart.yaml ;;
+      franka_reach) task=Isaac-RLinf-Franka-Reach-Camera-v0; ws=isaaclab_ppo_mlp_franka_reach_warmstart.yaml ;;
+      *) echo "unknown task $name"; exit 2 ;;
+    esac
+    cfgw=isaaclab_rlinf/tasks/franka/$ws
+    data=/tmp/loop/$name/data; bc=/tmp/loop/$name/bc; rm -rf /tmp/loop/$name
+    stamp() { date +%s.%N; }
+    t0=$(stamp)
+    $py -m isaaclab_rlinf record --task $task --num_envs "$episodes" --num_episodes "$episodes" --only_success \
+      --device cuda:0 --no_progress --replay --out $data 2>&1 | tail -4 | tee "$OUT/record_$name.log"
+    cp $data/meta/record.json "$OUT/record_$name.json"
+    t1=$(stamp)
+    $py -m isaaclab_rlinf bc --task $task --dataset $data --out $bc --device cuda:0 2>&1 | tail -2
+    cp $bc/bc.json "$OUT/bc_$name.json"
+    t2=$(stamp)
+    $py -m isaaclab_rlinf play --task $task --model_path $bc --no_task_check > "$OUT/play_bc_$name.log" 2>&1
+    t3=$(stamp)
+    $py -m isaaclab_rlinf train --config_name $cfgw --model_path $bc --max_epochs "$epochs" --no_task_check \
+      runner.save_interval="$epochs" > "$OUT/train_$name.log" 2>&1; rc=$?
+    t4=$(stamp)
+    run=$(ls -td logs/rlinf/*/ | head -1)
+    $py -m isaaclab_rlinf play --task $task --model_path "$run" --no_task_check > "$OUT/play_ppo_$name.log" 2>&1
+    t5=$(stamp)
+    $py -m ray.scripts.scripts stop --force >/dev/null 2>&1
+    for f in play_bc play_ppo; do $py benchmarks/gpu/parse_train_log.py "$OUT/${f}_$name.log" --json "$OUT/${f}_$name.json" >/dev/null; done
+    $py benchmarks/gpu/parse_train_log.py "$OUT/train_$name.log" --json "$OUT/train_$name.json" | tail -$((epochs + 3))
+    $py - "$OUT" "$name" "$t0" "$t1" "$t2" "$t3" "$t4" "$t5" "$rc" <<'PY'
+import json, sys
+out, name, *t, rc = sys.argv[1:]
+t = [float(x) for x in t]
+load = lambda f: json.load(open(f"{out}/{f}_{name}.json"))
+summary = {
+    "task": name, "train_rc": int(rc),
+    "seconds": {k: round(b - a, 1) for k, a, b in zip(("record", "bc", "play_bc", "train", "play_ppo"), t, t[1:])},
+    "expert_success": load("record")["expert_success_rate"], "replay": [load("record")["replay_agreed"], load("record")["replayed"]],
+    "bc_heldout_mse": load("bc")["heldout_mse"],
+    "success_bc": load("play_bc").get("eval", {}).get("success_once"),
+    "success_ppo": load("play_ppo").get("eval", {}).get("success_once"),
+}
+json.dump(summary, open(f"{out}/bc_loop_{name}.json", "w"), indent=2)
+print(json.dumps(summary))
+PY
     exit "$rc"
     ;;
   test) $py -m pytest -q -p no:cacheprovider -m gpu tests "$@" 2>&1 | tee "$OUT/test.log"; exit "${PIPESTATUS[0]}" ;;
