@@ -125,6 +125,8 @@ PY
     cfgw=isaaclab_rlinf/tasks/franka/$ws
     data=/tmp/loop/$name/data; bc=/tmp/loop/$name/bc; rm -rf /tmp/loop/$name
     stamp() { date +%s.%N; }
+    $py benchmarks/run_meta.py -- bash benchmarks/gpu/run_on_gpu.sh bc_loop "$name" "$episodes" "$epochs" \
+      > "$OUT/bc_loop_meta_$name.json"
     t0=$(stamp)
     $py -m isaaclab_rlinf record --task $task --num_envs "$episodes" --num_episodes "$episodes" --only_success \
       --device cuda:0 --no_progress --replay --out $data 2>&1 | tail -4 | tee "$OUT/record_$name.log"
@@ -150,7 +152,7 @@ out, name, *t, rc = sys.argv[1:]
 t = [float(x) for x in t]
 load = lambda f: json.load(open(f"{out}/{f}_{name}.json"))
 summary = {
-    "task": name, "train_rc": int(rc),
+    "meta": json.load(open(f"{out}/bc_loop_meta_{name}.json")), "task": name, "train_rc": int(rc),
     "seconds": {k: round(b - a, 1) for k, a, b in zip(("record", "bc", "play_bc", "train", "play_ppo"), t, t[1:])},
     "expert_success": load("record")["expert_success_rate"], "replay": [load("record")["replay_agreed"], load("record")["replayed"]],
     "bc_heldout_mse": load("bc")["heldout_mse"],
