@@ -320,11 +320,21 @@ def check_layout(root: str | Path, layout: Layout, config: str) -> dict[str, Any
         problems.append(f"no video of {missing} (it has {sorted(got.views) or 'none'})")
     want = layout.modality()
     for part in ("state", "action", "video"):
-        if set(want[part]) - set(info["modality"].get(part, {})):
+        have = info["modality"].get(part, {})
+        if set(want[part]) - set(have):
             problems.append(
-                f"modality.json {part} keys {sorted(info['modality'].get(part, {}))} "
-                f"lack {sorted(set(want[part]) - set(info['modality'].get(part, {})))}"
+                f"modality.json {part} keys {sorted(have)} lack {sorted(set(want[part]) - set(have))}"
             )
+        # same names are not enough: a key must slice the same columns of the same source (a dataset
+        # recorded with the state terms in another order has the same keys and widths)
+        for key in sorted(set(want[part]) & set(have)):
+            fields = ("start", "end", "original_key")
+            ours = [want[part][key].get(f) for f in fields]
+            theirs = [have[key].get(f) for f in fields]
+            if ours != theirs:
+                problems.append(
+                    f"modality.json {part}.{key} is {_where(theirs)} (the mapping's: {_where(ours)})"
+                )
     if problems:
         raise DatasetError(
             f"--dataset {str(root)!r} does not match {config}: "
@@ -332,6 +342,12 @@ def check_layout(root: str | Path, layout: Layout, config: str) -> dict[str, Any
             + ". Fix: record it with this config (`isaaclab-rlinf record --config_name ...`)."
         )
     return info
+
+
+def _where(entry: list[Any]) -> str:
+    """``[start, end, source]`` of a modality.json entry as text (a video has no columns)."""
+    start, end, source = entry
+    return f"{source}" if start is None else f"[{start}, {end}) of {source}"
 
 
 def load_arrays(root: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
