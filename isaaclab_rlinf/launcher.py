@@ -46,6 +46,7 @@ import logging
 import os
 import shutil
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -195,32 +196,37 @@ def run(
     evaluate.
 
     Every config error comes before the accelerator check, so a GPU config can be validated on a laptop.
+    With a GPU the live task check overlaps Ray's start (:func:`start_task_check`); its error still wins.
     Returns the log directory. Train runs ``EmbodiedRunner``; eval-only runs (``play``, ``--only_eval``)
     run ``EmbodiedEvalRunner``.
     """
     specs = preflight(cfg, config_dir)
+    workers_mode(cfg)  # a bad runner.env_rollout_workers fails here, before Ray
     note_rlinf_own_tasks(cfg)
-    if task_check:
-        check_tasks_live(cfg, specs)
-    require_accelerator(command)
-    require_model_package(cfg)
+    task_check_job = start_task_check(cfg, specs) if task_check else None
     log_dir = Path(select(cfg, "runner.logger.log_path")).resolve()
-    config_file = log_dir / CONFIG_FILE_NAME
-    # A config of RLinf's own tasks only has no mapping for our workers' register() to read.
-    prepare_environment(config_file if specs else None, config_dir)
-    from . import register
-    from .models.cnn_policy import provide_encoder_weights
-    from .registry import RegistryError
-
     existed = log_dir.exists()
-    provide_encoder_weights(cfg, log_dir)  # cnn_policy, empty model_path: a random encoder in the run dir
-    write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
     try:
-        cfg = validate_with_rlinf(cfg)
-    except ConfigError:
+        require_accelerator(command)
+        require_model_package(cfg)
+        config_file = log_dir / CONFIG_FILE_NAME
+        # A config of RLinf's own tasks only has no mapping for our workers' register() to read.
+        prepare_environment(config_file if specs else None, config_dir)
+        from .models.cnn_policy import provide_encoder_weights
+
+        provide_encoder_weights(cfg, log_dir)  # cnn_policy, empty model_path: a random encoder in the run dir
+        write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
+        cfg = validate_with_rlinf(cfg)  # starts Ray: the task check runs meanwhile
+        finish_task_check(task_check_job)
+    except Exception:
+        _shutdown_ray()
         if not existed:
             shutil.rmtree(log_dir, ignore_errors=True)
+        finish_task_check(task_check_job)  # a mapping error found meanwhile is the one reported
         raise
+    from . import register
+    from .registry import RegistryError
+
     write_config(cfg, log_dir)  # as validated: what every worker sees
     try:
         register()  # again: now with RLINF_CONFIG_FILE's task ids
@@ -234,43 +240,142 @@ def run(
     return log_dir
 
 
-def _actor_worker_cls(cfg: DictConfig):
+def start_task_check(cfg: DictConfig, specs: dict) -> Future | None:
+    """:func:`check_tasks_live`, overlapped with Ray's start where a run will follow.
+
+    With a GPU the check (~10 s: IsaacLab's imports, the task built with one env) runs in a spawned
+    process while this one goes on to start Ray (which must stay in the main thread: RLinf's ``Cluster``
+    installs a signal handler); :func:`finish_task_check` collects it before any worker is launched.
+    Without a GPU it runs here and now, so a laptop still reports a mapping error before the missing GPU.
+    Returns the pending check, or None when it has run (or there is nothing to check).
+    """
+    import torch
+
+    if not specs or not torch.cuda.is_available():
+        check_tasks_live(cfg, specs)
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    job = pool.submit(check_tasks_live, cfg, specs)
+    pool.shutdown(wait=False)
+    return job
+
+
+def finish_task_check(job: Future | None) -> None:
+    """Wait for a :func:`start_task_check` job; its ConfigError/LaunchError is raised here."""
+    if job is not None:
+        job.result()
+
+
+WORKERS_KEY = "runner.env_rollout_workers"
+WORKERS_MODES = ("auto", "single_process", "two_process", "rlinf")
+
+
+def workers_mode(cfg: DictConfig) -> str:
+    """``runner.env_rollout_workers``: which workers run the env and the policy (default ``auto``).
+
+    * ``auto``: ``single_process`` where it applies (``workers.single_process_blocker``), else
+      ``two_process``.
+    * ``single_process``: env and policy in one worker (``workers.EnvPolicyWorker``); an error where it
+      cannot apply.
+    * ``two_process``: RLinf's two workers, flat observations sent point to point
+      (``workers.FlatObsEnvWorker`` / ``FlatObsRolloutWorker``).
+    * ``rlinf``: RLinf's own classes, unchanged (no gc freeze either): the reference for comparisons.
+    """
+    mode = str(cfg.runner.get("env_rollout_workers", "auto") or "auto")
+    if mode not in WORKERS_MODES:
+        raise ConfigError(
+            f"{WORKERS_KEY}: {mode!r} is not one of {', '.join(WORKERS_MODES)}. Fix: {WORKERS_KEY}=auto "
+            "(one process for env and policy where they share a device)."
+        )
+    return mode
+
+
+def _actor_worker_cls(cfg: DictConfig, mode: str = "auto"):
+    """The actor class RLinf's ``train_embodied_agent.py`` picks; its PPO actor as ours unless ``rlinf``."""
     if cfg.algorithm.loss_type == "embodied_sac":
         from rlinf.workers.actor.fsdp_sac_policy_worker import EmbodiedSACFSDPPolicy
 
         return EmbodiedSACFSDPPolicy
-    from rlinf.workers.actor.fsdp_actor_worker import EmbodiedFSDPActor
+    if mode == "rlinf":
+        from rlinf.workers.actor.fsdp_actor_worker import EmbodiedFSDPActor
 
-    return EmbodiedFSDPActor
+        return EmbodiedFSDPActor
+    from .workers import GcFrozenActor
+
+    return GcFrozenActor
+
+
+def resolve_workers_mode(cfg: DictConfig, placement) -> str:
+    """``single_process``, ``two_process`` or ``rlinf`` for this config on this placement (logged)."""
+    from .workers import single_process_blocker
+
+    mode = workers_mode(cfg)
+    if mode in ("auto", "single_process"):
+        blocker = single_process_blocker(cfg, placement)
+        if blocker is None:
+            mode = "single_process"
+        elif mode == "single_process":
+            raise ConfigError(
+                f"{WORKERS_KEY}: single_process cannot apply: {blocker}. Fix: {WORKERS_KEY}=auto."
+            )
+        else:
+            logger.info("env and policy in two workers: %s", blocker)
+            mode = "two_process"
+    logger.info("%s: %s", WORKERS_KEY, mode)
+    return mode
+
+
+def _env_rollout_classes(mode: str):
+    """(env worker class, rollout worker class) for a two-process ``mode``."""
+    if mode == "rlinf":
+        from rlinf.workers.env.env_worker import EnvWorker
+        from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
+
+        return EnvWorker, MultiStepRolloutWorker
+    from .workers import FlatObsEnvWorker, FlatObsRolloutWorker
+
+    return FlatObsEnvWorker, FlatObsRolloutWorker
 
 
 def launch_train(cfg: DictConfig):
     """RLinf's ``train_embodied_agent.py``: cluster, placement, actor/rollout/env groups, EmbodiedRunner.
 
-    The env and rollout workers are RLinf's, handing observations over as flat tensor dicts (``workers``).
+    Where env and rollout share a device, one ``EnvPolicyWorker`` group (launched under the rollout's
+    group name) is both; otherwise RLinf's two workers as ``workers.handoff`` runs them
+    (``runner.env_rollout_workers``, :func:`workers_mode`).
     """
     import torch.multiprocessing as mp
     from rlinf.runners.embodied_runner import EmbodiedRunner
     from rlinf.scheduler import Cluster
     from rlinf.utils.placement import HybridComponentPlacement
 
-    from .workers import FlatObsEnvWorker, FlatObsRolloutWorker
-
     mp.set_start_method("spawn", force=True)
     cluster = Cluster(cluster_cfg=cfg.cluster, distributed_log_dir=cfg.runner.get("per_worker_log_path"))
     placement = HybridComponentPlacement(cfg, cluster)
+    mode = resolve_workers_mode(cfg, placement)
 
     actor_group = (
-        _actor_worker_cls(cfg)
+        _actor_worker_cls(cfg, mode)
         .create_group(cfg)
         .launch(cluster, name=cfg.actor.group_name, placement_strategy=placement.get_strategy("actor"))
     )
-    rollout_group = FlatObsRolloutWorker.create_group(cfg).launch(
-        cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
-    )
-    env_group = FlatObsEnvWorker.create_group(cfg).launch(
-        cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
-    )
+    if mode == "single_process":
+        from .workers import EnvPolicyWorker
+
+        rollout_group = env_group = EnvPolicyWorker.create_group(cfg).launch(
+            cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
+        )
+    else:
+        env_cls, rollout_cls = _env_rollout_classes(mode)
+        rollout_group = rollout_cls.create_group(cfg).launch(
+            cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
+        )
+        env_group = env_cls.create_group(cfg).launch(
+            cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
+        )
     reward_group = None
     reward_cfg = cfg.get("reward", {}) or {}
     if reward_cfg.get("use_reward_model", False) and not reward_cfg.get("standalone_realworld", False):
@@ -289,21 +394,23 @@ def launch_train(cfg: DictConfig):
 
 
 def launch_eval(cfg: DictConfig):
-    """RLinf's ``eval_embodied_agent.py``: rollout and env groups, EmbodiedEvalRunner."""
+    """RLinf's ``eval_embodied_agent.py``: rollout and env groups, EmbodiedEvalRunner.
+
+    Always two workers (``two_process``, or ``rlinf``'s own): the single-process worker is for training.
+    """
     import torch.multiprocessing as mp
     from rlinf.runners.embodied_eval_runner import EmbodiedEvalRunner
     from rlinf.scheduler import Cluster
     from rlinf.utils.placement import HybridComponentPlacement
 
-    from .workers import FlatObsEnvWorker, FlatObsRolloutWorker
-
     mp.set_start_method("spawn", force=True)
     cluster = Cluster(cluster_cfg=cfg.cluster)
     placement = HybridComponentPlacement(cfg, cluster)
-    rollout_group = FlatObsRolloutWorker.create_group(cfg).launch(
+    env_cls, rollout_cls = _env_rollout_classes("rlinf" if workers_mode(cfg) == "rlinf" else "two_process")
+    rollout_group = rollout_cls.create_group(cfg).launch(
         cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
     )
-    env_group = FlatObsEnvWorker.create_group(cfg).launch(
+    env_group = env_cls.create_group(cfg).launch(
         cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
     )
     runner = EmbodiedEvalRunner(cfg=cfg, rollout=rollout_group, env=env_group)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 
 import pytest
+from omegaconf import OmegaConf
 from rlinf.workers.actor.fsdp_actor_worker import EmbodiedFSDPActor
 from rlinf.workers.env.env_worker import EnvWorker
 from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
@@ -58,7 +59,8 @@ def _rlinf_base_does_nothing(monkeypatch):
 def _bare(cls):
     """An instance of a RLinf worker class without its Ray set-up (``__init__`` needs a cluster)."""
     worker = object.__new__(cls)
-    worker._timer_metrics = {}
+    worker._timer_metrics, worker._rank = {}, 0
+    worker.cfg = OmegaConf.create({"actor": {"seed": 3}})
     return worker
 
 

@@ -9,7 +9,14 @@ from rlinf.data.embodied_io_struct import EnvOutput
 from rlinf.scheduler.worker.routing import split_batch
 from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
 
-from isaaclab_rlinf.workers import MIN_FLAT_BYTES, FlatObsRolloutWorker, flatten_obs, unflatten_obs
+from isaaclab_rlinf.workers.handoff import (
+    MIN_FLAT_BYTES,
+    FlatObsRolloutWorker,
+    decode_texts,
+    encode_texts,
+    flatten_obs,
+    unflatten_obs,
+)
 
 N = 4
 PX = 256  # 4 envs x 2 views of 256 x 256 RGB: 1.5 MiB, above MIN_FLAT_BYTES
@@ -69,8 +76,28 @@ def test_rlinfs_merge_reads_the_flat_shards_as_it_reads_its_own():
     assert FlatObsRolloutWorker._infer_env_batch_size(flatten_obs(payload)) == N
 
 
-def test_a_payload_with_task_descriptions_goes_as_rlinf_sends_it():
-    payload = _payload(final=False, descriptions=True)
+def test_task_descriptions_travel_as_their_utf8_bytes_and_come_back_as_the_same_strings():
+    payload = _payload(final=True, descriptions=True)
+    flat = flatten_obs(payload)
+    assert flat["obs/task_descriptions#utf8"].dtype == torch.uint8
+    assert flat["obs/task_descriptions#utf8"].shape == (N, len("reach"))
+    _assert_same(unflatten_obs(flat), payload)
+
+
+def test_rlinfs_merge_reads_shards_with_task_descriptions_as_it_reads_its_own():
+    payload = _payload(final=True, descriptions=True)
+    ours = FlatObsRolloutWorker._merge_obs_batches(split_batch(flatten_obs(payload), [1, 3]))
+    _assert_same(ours, MultiStepRolloutWorker._merge_obs_batches(split_batch(payload, [1, 3])))
+
+
+def test_different_strings_per_env_keep_their_order_and_characters():
+    texts = ["reach", "lift the cube", "", "grüne Kugel"]
+    assert decode_texts(encode_texts(texts)) == texts
+
+
+def test_a_payload_with_another_kind_of_leaf_goes_as_rlinf_sends_it():
+    payload = _payload(final=False)
+    payload["obs"]["task_descriptions"] = {"not": "a list"}
     assert flatten_obs(payload) is None
     assert unflatten_obs(payload) is payload  # the rollout side leaves RLinf's own structure alone
 

@@ -19,10 +19,10 @@ from RLinf's own two classes without editing either:
   an observation sent ahead by ``runner.overlap_env_bootstrap``).
 * The rollout role's ``generate`` is a no-op; ``init_worker`` and ``evaluate``, which the runner calls
   once per role, run once and answer the second call with the first call's result.
-* The policy draws its random numbers (action sampling) from its own generator state, swapped in around
-  each reply, as if it were its own process: the simulator's resets and the policy's samples do not
-  shift each other's streams, and a run gives the trajectories the two-worker path gives
-  (``tests/test_single_process.py``).
+* The policy draws its random numbers (action sampling) from its own seeded stream, swapped in around
+  each reply (:mod:`.policy_rng`), as if it were its own process: the simulator's resets and the
+  policy's samples do not shift each other, and a run gives the trajectories our two-worker path gives
+  for the same seed (``tests/test_single_process.py``).
 
 Timings: the runner pops every timer of the process through its env handle, so ``time/env/...`` carries
 the policy's ``predict`` too and ``time/rollout/...`` stays empty.
@@ -50,6 +50,7 @@ from rlinf.workers.env.env_worker import EnvWorker
 from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
 
 from .gc_freeze import GcFreezing
+from .policy_rng import RngStream, policy_seed
 
 __all__ = ["EnvPolicyWorker", "single_process_blocker"]
 
@@ -97,36 +98,6 @@ def _worker_base_already_initialised() -> Iterator[None]:
         Worker.__init__ = original
 
 
-class _RngStream:
-    """A torch random stream of its own (CPU, and the current CUDA device once CUDA is in use).
-
-    ``active()`` swaps it in and back out, so that what runs inside draws as it would in a process of
-    its own, and what runs outside is not shifted by it.
-    """
-
-    def __init__(self) -> None:
-        self._cuda = torch.cuda.is_available() and torch.cuda.is_initialized()
-        self._state = self._get()
-
-    def _get(self) -> tuple[torch.Tensor, torch.Tensor | None]:
-        return torch.get_rng_state(), torch.cuda.get_rng_state() if self._cuda else None
-
-    def _set(self, state: tuple[torch.Tensor, torch.Tensor | None]) -> None:
-        torch.set_rng_state(state[0])
-        if state[1] is not None:
-            torch.cuda.set_rng_state(state[1])
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        outside = self._get()
-        self._set(self._state)
-        try:
-            yield
-        finally:
-            self._state = self._get()
-            self._set(outside)
-
-
 class EnvPolicyWorker(GcFreezing, EnvWorker, MultiStepRolloutWorker):
     """RLinf's env worker that answers its own observations with the rollout worker's policy, in place."""
 
@@ -139,25 +110,21 @@ class EnvPolicyWorker(GcFreezing, EnvWorker, MultiStepRolloutWorker):
         self._eval_result: Any = None
         self._sent: dict[tuple[str, Any], Any] = {}  # (mode, route_key) -> observations sent, not answered
         self._train_replies: dict[Any, int] = defaultdict(int)  # route_key -> replies in this rollout epoch
-        self._policy_rng: _RngStream | None = None
+        self._policy_rng: RngStream | None = None
 
     # ---------------------------------------------------------------------------------------------
     # the runner's calls, once per role
 
     def init_worker(self) -> None:
-        """The rollout role's init (the policy), then the env role's (the simulator); the second call returns.
+        """The rollout role's init (the policy, its seeded stream), then the env role's (the simulator).
 
-        Each role starts from the process's random state as it would in a process of its own: the
-        policy keeps the state its construction left (:class:`_RngStream`), the env starts from the
-        state before it.
+        The runner calls it once per role; the second call returns at once.
         """
         with self._role_lock:
             if self._initialised:
                 return
-            before = torch.get_rng_state()
             MultiStepRolloutWorker.init_worker(self)
-            self._policy_rng = _RngStream()
-            torch.set_rng_state(before)
+            self._policy_rng = RngStream(policy_seed(self.cfg, self._rank))
             EnvWorker.init_worker(self)
             self._initialised = True
             self._gc_after_init()
