@@ -51,6 +51,7 @@ CASES: dict[str, tuple[int, int, int]] = {
     "states_b4096": (4096, 0, 0),
 }
 STATE_DIM, ACTION_DIM = 24, 7
+INSTRUCTION = "move the gripper to the red ball"
 ENV_GROUP, ROLLOUT_GROUP = "EnvGroup", "RolloutGroup"
 STAGE_ID = 0  # route_key: one pipeline stage
 
@@ -62,7 +63,7 @@ def make_obs(num_envs: int, views: int, px: int) -> dict[str, Any]:
         "main_images": images[:, 0].contiguous() if views else None,
         "extra_view_images": images[:, 1:].contiguous() if views > 1 else None,
         "states": torch.randn(num_envs, STATE_DIM),
-        "task_descriptions": None,
+        "task_descriptions": [INSTRUCTION] * num_envs,  # every obs through our mapping carries them
     }
 
 
