@@ -14,6 +14,8 @@
                            [--split train|eval] [--device D] [key=value ...]
     isaaclab-rlinf bc      [config options] --dataset DIR --out DIR [--epochs N] [--logstd S] [--device D]
     isaaclab-rlinf gr00t-init [config options] --out DIR [--tiny] [--resolution WxH]
+    isaaclab-rlinf gr00t-finetune [config options] --dataset DIR --model_path DIR --out DIR [--max_steps N]
+                           [--batch_size B] [--lr LR] [--device cpu|cuda] [--tune_llm] [--tune_visual]
 
 Exit codes: 0 success; 2 bad input (config, mapping, option, path; nothing was started); 3 no GPU for
 train/play (nothing was started; use ``inspect``); 1 anything else. ``train`` and ``play`` make every check
@@ -29,7 +31,7 @@ import argparse
 import os
 import sys
 
-from . import bc_cmd, gr00t_init, inspect_cmd, play, record_cmd, rollout_cmd, tasks, train
+from . import bc_cmd, gr00t_finetune, gr00t_init, inspect_cmd, play, record_cmd, rollout_cmd, tasks, train
 
 __all__ = ["build_parser", "main"]
 
@@ -42,9 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(
-        dest="command", metavar="{train,play,tasks,inspect,rollout,record,bc,gr00t-init}", required=True
+        dest="command",
+        metavar="{train,play,tasks,inspect,rollout,record,bc,gr00t-init,gr00t-finetune}",
+        required=True,
     )
-    for module in (train, play, tasks, inspect_cmd, rollout_cmd, record_cmd, bc_cmd, gr00t_init):
+    for module in (
+        train,
+        play,
+        tasks,
+        inspect_cmd,
+        rollout_cmd,
+        record_cmd,
+        bc_cmd,
+        gr00t_init,
+        gr00t_finetune,
+    ):
         module.add_parser(sub).set_defaults(_parser=None)
     return parser
 
