@@ -29,6 +29,10 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+# The run config's readers and the bad-input error sit below the checks (the model bridges use them too);
+# these names stay importable from here.
+from .rlinf_cfg import ConfigError, LaunchError, model_key, only_eval, select  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 _STEP_DIR_RE = re.compile(r"global_step_(\d+)$")
@@ -40,18 +44,6 @@ RLINF_BUCKET_SYNCER = {
 }
 
 
-class LaunchError(Exception):
-    """A launch stopped before any worker started; ``exit_code`` is what the CLI returns."""
-
-    exit_code = 1
-
-
-class ConfigError(LaunchError, ValueError):
-    """Bad input (config, CLI value, path): the message names the key, the value and the fix."""
-
-    exit_code = 2
-
-
 class NoAcceleratorError(LaunchError):
     """No GPU: RLinf's actor and rollout workers cannot run here."""
 
@@ -60,14 +52,6 @@ class NoAcceleratorError(LaunchError):
 
 # --------------------------------------------------------------------------------------------------
 # small helpers
-
-
-def select(cfg: Any, key: str, default: Any = None) -> Any:
-    """``OmegaConf.select`` that reports an unresolvable interpolation as a :class:`ConfigError`."""
-    try:
-        return OmegaConf.select(cfg, key, default=default, throw_on_missing=False)
-    except Exception as exc:  # InterpolationResolutionError and friends
-        raise ConfigError(f"{key}: cannot be resolved ({exc}). Fix: correct the ${{...}} reference.") from exc
 
 
 def notice(message: str) -> None:
@@ -150,16 +134,6 @@ def upgrade_config(cfg: DictConfig) -> list[str]:
     for note in notes:
         notice(note)
     return notes
-
-
-def only_eval(cfg: DictConfig) -> bool:
-    return bool(select(cfg, "runner.only_eval", False)) or select(cfg, "runner.task_type") == "embodied_eval"
-
-
-def model_key(cfg: DictConfig) -> str:
-    """The model block RLinf builds the policy from: ``rollout.model`` for eval-only runs, else
-    ``actor.model``."""
-    return "rollout.model" if only_eval(cfg) else "actor.model"
 
 
 def env_splits(cfg: DictConfig) -> list[str]:

@@ -192,7 +192,7 @@ def check_config(cfg: Any) -> None:
         return
     from omegaconf import DictConfig, OmegaConf
 
-    from ..preflight import model_key, only_eval
+    from ..rlinf_cfg import model_key, only_eval
 
     cfg = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
     m = model_key(cfg)

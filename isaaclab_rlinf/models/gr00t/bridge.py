@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ...preflight import model_key
+from ...rlinf_cfg import model_key
 from ...spec import MappingError, MappingSpec
 from .loader import (
     _RLINF_TAGS,
