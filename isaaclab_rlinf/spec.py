@@ -6,7 +6,8 @@ offending value, what exists, and the fix:
 
 * statically, when parsed (:meth:`MappingSpec.from_config`, in the driver before Ray starts; the
   parsing lives in :mod:`isaaclab_rlinf.spec_yaml`): types, unknown fields, empty lists, negative
-  pads, malformed / overlapping GR00T slices, ...;
+  pads, malformed / overlapping GR00T slices, ...; the dataclasses it is made of and :class:`MappingError`
+  are in :mod:`isaaclab_rlinf.spec_parts` (imported here, so every name stays importable from this module);
 * dynamically, against a live env's first observation (:meth:`MappingSpec.validate`): keys exist and
   are unambiguous, slices fit the term widths, cameras are images of one shape, action widths add up.
 
@@ -20,10 +21,21 @@ The spec is frozen (hence hashable), so converters key their per-layout caches o
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+
+from .spec_parts import (
+    DEFAULT_LANGUAGE_KEY,
+    ActionMapping,
+    Gr00tMapping,
+    Gr00tStateKey,
+    MappingError,
+    StateTerm,
+    _did_you_mean,
+    _error,
+)
+from .spec_yaml import parse_block, static_checks
 
 __all__ = [
     "DEFAULT_LANGUAGE_KEY",
@@ -37,100 +49,10 @@ __all__ = [
     "TermRef",
 ]
 
-DEFAULT_LANGUAGE_KEY = "annotation.human.action.task_description"
-
 # resolved layouts per (spec, obs names, used-term shapes); bounded so varying batch sizes cannot leak
 _LAYOUT_CACHE: dict[tuple, ObsLayout] = {}
 _REF_CACHE: dict[tuple, tuple] = {}
 _CACHE_MAX = 256
-
-
-class MappingError(ValueError):
-    """The ``isaaclab`` mapping block does not fit the config schema or the live env.
-
-    The message names the YAML path, the offending value, what exists / is allowed, and the fix.
-    """
-
-
-_NO_VALUE = object()
-
-
-def _error(
-    path: str, problem: str, got: Any = _NO_VALUE, *, allowed: str | None = None, fix: str | None = None
-) -> MappingError:
-    """Build a :class:`MappingError` in the one message format used everywhere."""
-    msg = f"{path}: {problem}"
-    if got is not _NO_VALUE:
-        text = repr(got)
-        msg += f" (got {text if len(text) <= 200 else text[:197] + '...'})"
-    msg += "."
-    if allowed:
-        msg += f" {_sentence(allowed[0].upper() + allowed[1:])}"
-    if fix:
-        msg += f" Fix: {_sentence(fix)}"
-    return MappingError(msg)
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def _did_you_mean(name: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
-    return f"did you mean {close[0]!r}?" if close else ""
-
-
-# --------------------------------------------------------------------------------------------------
-# dataclasses
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StateTerm:
-    """One state entry: an observation term, whole (``slice=None``) or its columns ``[start, end)``."""
-
-    key: str
-    slice: tuple[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class Gr00tStateKey:
-    """A GR00T ``state.*`` key taken as columns ``[start, end)`` of the concatenated RLinf state."""
-
-    gr00t_key: str
-    slice: tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Gr00tMapping:
-    """How RLinf observations become GR00T keys, and the order GR00T action keys are concatenated."""
-
-    main_images: str | None = None
-    extra_view_images: tuple[str, ...] = ()
-    state: tuple[Gr00tStateKey, ...] = ()
-    action: tuple[str, ...] = ()
-    language: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("extra_view_images", "state", "action"):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
-
-    @property
-    def language_key(self) -> str:
-        return self.language or DEFAULT_LANGUAGE_KEY
-
-    @property
-    def video_keys(self) -> tuple[str, ...]:
-        """Every GR00T video key, the main view's first (the order of RLinf's views)."""
-        return tuple(k for k in (self.main_images, *self.extra_view_images) if k)
-
-
-@dataclass(frozen=True)
-class ActionMapping:
-    """Zero columns put before / after the policy's action to fill the env's action vector."""
-
-    prefix_pad: int = 0
-    suffix_pad: int = 0
 
 
 @dataclass(frozen=True)
@@ -200,8 +122,6 @@ class MappingSpec:
         # as YAML parsing run, so a hand-built spec is as trustworthy as a parsed one.
         object.__setattr__(self, "extra_view_images", tuple(self.extra_view_images))
         object.__setattr__(self, "states", tuple(self.states))
-        from .spec_yaml import static_checks
-
         static_checks(self)
 
     def __hash__(self) -> int:
@@ -220,8 +140,6 @@ class MappingSpec:
     @classmethod
     def from_config(cls, block: Any, path: str = "env.train.isaaclab") -> MappingSpec:
         """Parse the ``isaaclab`` block (a dict or an OmegaConf node; ``${}`` interpolations resolved)."""
-        from .spec_yaml import parse_block
-
         return parse_block(cls, block, path)
 
     # ------------------------------------------------------------------ dynamic checks

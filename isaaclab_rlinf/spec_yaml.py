@@ -1,23 +1,27 @@
 """The ``env.*.isaaclab`` YAML block -> :class:`~isaaclab_rlinf.spec.MappingSpec`: parsing and static checks.
 
-Kept apart from :mod:`isaaclab_rlinf.spec` (the dataclasses and the checks against a live observation):
+Kept apart from :mod:`isaaclab_rlinf.spec` (the spec and the checks against a live observation):
 everything here runs in the driver before Ray, on the block alone, and names the YAML path of each error.
+``MappingSpec`` calls in here (``from_config``, ``__post_init__``) and passes its own class to
+:func:`parse_block`; this module builds only on :mod:`isaaclab_rlinf.spec_parts`, so imports go one way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .spec import (
+from .spec_parts import (
     ActionMapping,
     Gr00tMapping,
     Gr00tStateKey,
-    MappingSpec,
     StateTerm,
     _did_you_mean,
     _error,
 )
+
+if TYPE_CHECKING:  # for annotations only: spec imports this module, never the reverse at run time
+    from .spec import MappingSpec
 
 # --------------------------------------------------------------------------------------------------
 # parsing helpers
