@@ -3,7 +3,9 @@
 * :mod:`.bridge` -- our converters in RLinf's tables, installed from the ``isaaclab:`` block
   (:func:`install` in the driver, :func:`install_from_env` in every Ray worker);
 * :mod:`.tags` -- embodiment tags and ids (``new_embodiment`` -> 31 for N1.5);
-* :mod:`.loader` -- the ``gr00t`` package check, data configs, the N1.5 model builder;
+* :mod:`.loader` -- data configs, the N1.5 model builder;
+* :mod:`.requirement` -- the ``gr00t`` package check (install instructions when it is missing);
+* :mod:`.installed` -- what :func:`install` put in place in this process (read by the model builder);
 * :mod:`.checkpoint` -- a random-initialised N1.5 ``model_path`` for a mapping, and the check of a real
   checkpoint's ``metadata.json`` against the mapping.
 
@@ -23,7 +25,8 @@ from .bridge import (
     make_action_converter,
     make_obs_converter,
 )
-from .loader import Gr00tNotInstalledError, build_gr00t_n1d5, load_data_config, require_gr00t
+from .loader import build_gr00t_n1d5, load_data_config
+from .requirement import Gr00tNotInstalledError, require_gr00t
 from .tags import embodiment_id, register_embodiment_tag
 
 __all__ = [

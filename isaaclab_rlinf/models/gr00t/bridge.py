@@ -28,7 +28,6 @@ import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ import numpy as np
 
 from ...rlinf_cfg import model_key
 from ...spec import MappingError, MappingSpec
+from .installed import _INSTALLED, Gr00tInstall
 from .loader import (
     _RLINF_TAGS,
     _check_data_config_keys,
@@ -53,22 +53,6 @@ GR00T_MODEL_TYPES: dict[str, str] = {
     "gr00t_n1d6": "ACTION_CONVERSION_N1D6",
     "gr00t_n1d7": "ACTION_CONVERSION_N1D7",
 }
-
-
-@dataclass(frozen=True)
-class Gr00tInstall:
-    """What :func:`install` put in place for one GR00T model type (kept per process)."""
-
-    model_type: str
-    spec: MappingSpec
-    obs_converter_type: str
-    embodiment_tag: str
-    embodiment_tag_id: int | None
-    data_config_class: str | None
-    config_dir: str | None
-
-
-_INSTALLED: dict[str, Gr00tInstall] = {}
 
 
 def _numpy(x: Any) -> np.ndarray:

@@ -171,7 +171,7 @@ def write_random_checkpoint(
     """
     import torch
 
-    from .loader import require_gr00t
+    from .requirement import require_gr00t
     from .runtime import prepare
 
     require_gr00t("gr00t")
