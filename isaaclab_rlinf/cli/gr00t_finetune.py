@@ -27,7 +27,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g = p.add_argument_group("fine-tuning (defaults: GR00T's scripts/gr00t_finetune.py)")
     g.add_argument("--dataset", required=True, help="a dataset directory written by `isaaclab-rlinf record`")
     g.add_argument(
-        "--model_path", required=True, help="base GR00T N1.5 model directory (gr00t-init's, or a checkpoint)"
+        "--model_path",
+        dest="base_model_path",  # not build_config's model_path: the base is read here, not by RLinf
+        required=True,
+        help="base GR00T N1.5 model directory (gr00t-init's, or a checkpoint)",
     )
     g.add_argument("--out", required=True, help="model directory to create (must not exist or be empty)")
     g.add_argument("--max_steps", type=int, default=1000, help="optimiser steps (default 1000)")
@@ -86,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         check_output_dir(args.out)  # first: the cheapest refusal
         cfg = build_config(args)
         config_dir, _ = resolve_config_source(args)
-        plan = check_inputs(cfg, config_dir, args.dataset, args.model_path, args.out)
+        plan = check_inputs(cfg, config_dir, args.dataset, args.base_model_path, args.out)
     except (DatasetError, FinetuneInputError) as exc:
         raise ConfigError(str(exc)) from None
     require_gr00t("gr00t")
