@@ -104,8 +104,10 @@ def run_raw(
     import torch
 
     from isaaclab_rlinf.env import make_task_env
+    from isaaclab_rlinf.registry import register
     from isaaclab_rlinf.spec import MappingSpec
 
+    register()  # the embedded tasks into gymnasium (make_task_env builds registered tasks only)
     spec = MappingSpec.from_config(states_only) if states_only else None
     env, app = make_task_env(task, num_envs, 0, device, spec=spec, env_cfg_overrides=env_cfg)
     _, info = env.reset(seed=0)

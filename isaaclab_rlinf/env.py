@@ -53,6 +53,14 @@ def _select_obs(mask: torch.Tensor, a: dict, b: dict) -> dict:
     return out
 
 
+def _gym_spec(task_id: str) -> Any:
+    """gymnasium's ``EnvSpec`` of ``task_id`` in this process, else None (IsaacLab's own tasks register
+    themselves in the simulator process)."""
+    import gymnasium as gym
+
+    return gym.registry.get(task_id)
+
+
 class TaskProcessEnv:
     """The IsaacLab env as seen from RLinf's subprocess loop, trimmed to what crosses the process boundary.
 
@@ -149,10 +157,16 @@ def make_task_env(
     spec: MappingSpec | None = None,
     terminal_obs: bool = False,
     env_cfg_overrides: dict[str, Any] | None = None,
+    gym_spec: Any = None,
 ) -> tuple[TaskProcessEnv, _KitlessApp]:
     """Build an IsaacLab task kitless where its config allows; returns ``(env, app)`` as RLinf expects.
 
-    Runs inside RLinf's spawned subprocess, so it registers our tasks with gymnasium itself. With a
+    The task must be known to gymnasium: ``isaaclab_rlinf.register()`` (RLinf's hook) registers the
+    entry-point tasks in every RLinf worker, IsaacLab registers its own when ``parse_env_cfg`` imports
+    ``isaaclab_tasks``. RLinf's spawned simulator subprocess runs no hook, so its factory brings the
+    parent's registration along as ``gym_spec`` (gymnasium's ``EnvSpec`` of ``task_id``), registered here
+    unless the id exists. (Registering through the registry here would import upwards: the registry
+    imports this module for the env class it puts into RLinf's table.) With a
     ``spec``, observation groups it never reads are left out of the task (see ``drop_unread_obs_groups``).
     ``terminal_obs`` has IsaacLab compute the observation of envs it is about to reset
     (``compute_final_obs``; one more observation pass in steps that end an episode), which ``step``
@@ -163,9 +177,8 @@ def make_task_env(
     from isaaclab.app import launch_simulation
     from isaaclab_tasks.utils import parse_env_cfg
 
-    from . import register
-
-    register()
+    if gym_spec is not None:
+        gym.registry.setdefault(task_id, gym_spec)
     env_cfg = parse_env_cfg(task_id, device=device, num_envs=num_envs)
     env_cfg.seed = seed
     apply_env_cfg_overrides(env_cfg, env_cfg_overrides or {})
@@ -316,11 +329,20 @@ class IsaacLabGenericEnv(IsaaclabBaseEnv):
         spec, terminal_obs = self.spec, bool(self.cfg.auto_reset)  # RLinf reads final obs only then
         env_cfg = self.cfg.init_params.get("env_cfg")
         overrides = OmegaConf.to_container(env_cfg, resolve=True) if env_cfg else {}
+        gym_spec = _gym_spec(task_id)  # this worker's registration (RLinf's hook ran here), for the child
 
         def make_env():
             try:
                 return make_task_env(
-                    task_id, num_envs, seed, device, spec.success_term, spec, terminal_obs, overrides
+                    task_id,
+                    num_envs,
+                    seed,
+                    device,
+                    spec.success_term,
+                    spec,
+                    terminal_obs,
+                    overrides,
+                    gym_spec=gym_spec,
                 )
             except Exception:
                 return _FailedTaskEnv(traceback.format_exc()), _FailedTaskEnv("")

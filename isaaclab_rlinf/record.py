@@ -70,7 +70,7 @@ def record(
         DatasetError: ``out_dir`` exists and is not empty (before anything is built).
     """
     from .env import make_task_env
-    from .registry import load_expert
+    from .registry import load_expert, register
     from .spec import MappingSpec
 
     out = check_output_dir(out_dir)
@@ -79,6 +79,7 @@ def record(
     spec = MappingSpec.from_config(env_cfg.isaaclab, path=f"{env_cfg._get_full_key('isaaclab')}")
     overrides = env_cfg.init_params.get("env_cfg") or {}
     start = time.perf_counter()
+    register()  # the entry-point tasks into gymnasium (make_task_env builds registered tasks only)
     penv, app = make_task_env(
         task,
         num_envs,

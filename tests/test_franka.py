@@ -230,6 +230,7 @@ def test_the_cube_rests_on_the_table():
 def test_bad_camera_settings_fail_in_one_line_before_the_simulator_starts(override, message):
     from isaaclab_rlinf.env import make_task_env
 
+    isaaclab_rlinf.register()  # make_task_env builds tasks gymnasium knows
     with pytest.raises(isaaclab_rlinf.MappingError, match=message) as info:
         make_task_env(FRANKA_REACH.id, 1, 0, "cpu", env_cfg_overrides=override)
     assert "\n" not in str(info.value)
@@ -238,6 +239,7 @@ def test_bad_camera_settings_fail_in_one_line_before_the_simulator_starts(overri
 def test_a_missing_robot_asset_fails_in_one_line_naming_the_file(tmp_path):
     from isaaclab_rlinf.env import make_task_env
 
+    isaaclab_rlinf.register()  # make_task_env builds tasks gymnasium knows
     missing = tmp_path / "panda.usda"
     override = {"scene.robot.spawn.usd_path": str(missing)}
     expected = rf"^Franka robot asset {re.escape(str(missing))} is missing\. Fix: reinstall"
