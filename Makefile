@@ -22,8 +22,9 @@ test: install $(if $(GR00T_SRC),install-gr00t)
 test-fast: install
 	.venv/bin/python -m pytest -q -m "not sim"
 
+# Style, then the one-way imports of .importlinter (layers; no circles, function-level imports included).
 lint: install
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
 
 bench: install
 	.venv/bin/python benchmarks/bench_converters.py
