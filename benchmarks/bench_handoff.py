@@ -67,8 +67,9 @@ def make_obs(num_envs: int, views: int, px: int) -> dict[str, Any]:
     }
 
 
-def mb(tensors: list[torch.Tensor | None]) -> float:
-    return sum(t.numel() * t.element_size() for t in tensors if t is not None) / 1e6
+def mb(values: list[Any]) -> float:
+    """MB of the tensors among ``values`` (the task descriptions' few bytes left out)."""
+    return sum(t.numel() * t.element_size() for t in values if isinstance(t, torch.Tensor)) / 1e6
 
 
 class _Side(Worker):
