@@ -121,6 +121,21 @@ STATIC = {
         ["--config_path", "'/no/such/dir'"],
     ),
     "--config_name missing": (["train", T, "--config_name", "nope"], ["--config_name", "nope.yaml"]),
+    "--config_name typo of a task's packaged config": (
+        ["train", T, "--config_name", "isaaclab_ppo_cnn_franka_reech"],
+        ["--config_name", "isaaclab_ppo_cnn_franka_reech.yaml", "'isaaclab_ppo_cnn_franka_reach'"],
+    ),
+    "--config_name typo in --config_path": (
+        [
+            "train",
+            T,
+            "--config_path",
+            str(PACKAGE_CONFIG_DIR),
+            "--config_name",
+            "isaaclab_ppo_mlp_cartpole_camra",
+        ],
+        ["--config_name", "isaaclab_ppo_mlp_cartpole_camra.yaml", "'isaaclab_ppo_mlp_cartpole_camera'"],
+    ),
     "override of a key that does not exist": (
         ["train", T, "runner.no_such_key=1"],
         ["runner.no_such_key", "+runner.no_such_key=VALUE"],

@@ -33,6 +33,7 @@ under the current directory) unless set as an override.
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import os
 import re
@@ -51,6 +52,7 @@ from ..preflight import (
     select,
     task_id,
 )
+from .packaged import find_config
 
 PACKAGE_CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 DEFAULT_CONFIG_NAME = "isaaclab_ppo_mlp_cartpole_camera"
@@ -69,8 +71,10 @@ def resolve_config_source(args: argparse.Namespace) -> tuple[Path, str]:
     """``(config_dir, config_name)`` for the run.
 
     ``--config_name`` may carry ``.yaml`` or be a path to a YAML file (then its directory is the config
-    dir unless ``--config_path`` is given). Without ``--config_name``, ``--task`` picks that task's
-    packaged config when it declares one, else the embedded task's config is used.
+    dir unless ``--config_path`` is given). A bare name is any packaged config, wherever in the package
+    it lives (:func:`~isaaclab_rlinf.cli.packaged.find_config`); with ``--config_path DIR`` it is looked
+    up in ``DIR`` only. Without ``--config_name``, ``--task`` picks that task's packaged config when it
+    declares one, else the embedded task's config is used.
     """
     config_path = getattr(args, "config_path", None)
     config_name = getattr(args, "config_name", None)
@@ -85,23 +89,24 @@ def resolve_config_source(args: argparse.Namespace) -> tuple[Path, str]:
         as_file = Path(config_name).expanduser()
         if as_file.suffix in (".yaml", ".yml") and as_file.is_file():
             return as_file.resolve().parent, as_file.stem
-        config_dir = PACKAGE_CONFIG_DIR
-    else:
-        config_dir = Path(config_path).expanduser().resolve()
-        if not config_dir.is_dir():
-            raise ConfigError(
-                f"--config_path: {config_path!r} is not a directory. Fix: pass the directory holding the "
-                f"YAML "
-                f"(default: the packaged configs, {PACKAGE_CONFIG_DIR})."
-            )
+        found = find_config(config_name)  # any packaged config, wherever it lives (configs/, tasks/*/)
+        return found.path.parent, found.name
+    config_dir = Path(config_path).expanduser().resolve()
+    if not config_dir.is_dir():
+        raise ConfigError(
+            f"--config_path: {config_path!r} is not a directory. Fix: pass the directory holding the "
+            "YAML, or leave it out for the packaged configs (`isaaclab-rlinf tasks` lists them)."
+        )
     name = Path(config_name).name
     for suffix in (".yaml", ".yml"):
         name = name.removesuffix(suffix)
     if not any((config_dir / f"{name}{s}").is_file() for s in (".yaml", ".yml")):
-        available = sorted(p.stem for p in config_dir.glob("*.yaml"))
+        available = sorted(p.stem for s in ("*.yaml", "*.yml") for p in config_dir.glob(s))
+        close = difflib.get_close_matches(name, available, n=3, cutoff=0.6)
+        options = f"did you mean {' or '.join(map(repr, close))}?" if close else f"it has {available}."
         raise ConfigError(
-            f"--config_name: no {name}.yaml in {str(config_dir)!r}. Fix: use one of {available}, or pass "
-            "--config_path DIR for a config of your own."
+            f"--config_name: no {name}.yaml in --config_path {str(config_dir)!r}; {options} Fix: use one of "
+            "those, or leave --config_path out for the packaged configs."
         )
     return config_dir, name
 
