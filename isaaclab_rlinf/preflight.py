@@ -32,6 +32,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 # The run config's readers and the bad-input error sit below the checks (the model bridges use them too);
 # these names stay importable from here.
 from .rlinf_cfg import ConfigError, LaunchError, model_key, only_eval, select  # noqa: F401
+from .rlinf_schema import check_rlinf_keys
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,7 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
             raise ConfigError(
                 f"env.{split}.total_num_envs: must be a positive integer (got {n!r}). Fix: --num_envs N."
             )
+    check_rlinf_keys(cfg, splits)  # types, ranges and agreeing pairs of the RLinf keys the workflows read
     own = _check_tasks(cfg, splits)
     for split in splits:
         block = select(cfg, f"env.{split}.isaaclab")

@@ -207,6 +207,66 @@ STATIC = {
     "rollout --num_envs 0": (["rollout", "--num_envs", "0"], ["--steps / --num_envs", "120 / 0"]),
 }
 
+# The schema of the RLinf keys the packaged workflows read (isaaclab_rlinf.rlinf_schema), by class of
+# mistake; each case: (argv after the command, the key, the value as written in the error).
+WRONG_TYPE = {
+    "envs as a string": (["env.train.total_num_envs='64'"], "env.train.total_num_envs", "'64'"),
+    "episode steps as a float": (
+        ["env.train.max_episode_steps=300.5"],
+        "env.train.max_episode_steps",
+        "300.5",
+    ),
+    "auto_reset as a word": (["env.train.auto_reset=sometimes"], "env.train.auto_reset", "'sometimes'"),
+    "chunks as a float": (["actor.model.num_action_chunks=1.0"], "actor.model.num_action_chunks", "1.0"),
+    "learning rate as a string": (["actor.optim.lr=fast"], "actor.optim.lr", "'fast'"),
+    "batch as a bool": (["actor.global_batch_size=true"], "actor.global_batch_size", "True"),
+}
+OUT_OF_RANGE = {
+    "negative seed": (["env.train.seed=-1"], "env.train.seed", "-1"),
+    "zero steps per rollout epoch": (
+        ["env.train.max_steps_per_rollout_epoch=0"],
+        "env.train.max_steps_per_rollout_epoch",
+        "0",
+    ),
+    "gamma above 1": (["algorithm.gamma=1.5"], "algorithm.gamma", "1.5"),
+    "negative gae_lambda": (["algorithm.gae_lambda=-0.1"], "algorithm.gae_lambda", "-0.1"),
+    "zero learning rate": (["actor.optim.lr=0.0"], "actor.optim.lr", "0.0"),
+    "zero PPO epochs": (["algorithm.update_epoch=0"], "algorithm.update_epoch", "0"),
+    "zero action width": (["actor.model.action_dim=0"], "actor.model.action_dim", "0"),
+}
+DISAGREEING = {
+    "rollout chunks vs the actor's": (
+        ["rollout.model.num_action_chunks=2", "env.train.max_steps_per_rollout_epoch=64"],
+        "rollout.model.num_action_chunks",
+        "2",
+        "actor.model.num_action_chunks (1)",
+    ),
+    "rollout action width vs the actor's": (
+        ["rollout.model.action_dim=2"],
+        "rollout.model.action_dim",
+        "2",
+        "actor.model.action_dim (1)",
+    ),
+    "rollout model vs the actor's": (
+        ["rollout.model.model_type=cnn_policy"],
+        "rollout.model.model_type",
+        "'cnn_policy'",
+        "actor.model.model_type ('mlp_policy')",
+    ),
+    "task episode length vs RLinf's": (
+        ["env.eval.init_params.max_episode_steps=100"],
+        "env.eval.init_params.max_episode_steps",
+        "100",
+        "env.eval.max_episode_steps (300)",
+    ),
+    "env group size vs the algorithm's": (
+        ["env.train.group_size=2"],
+        "env.train.group_size",
+        "2",
+        "algorithm.group_size (1)",
+    ),
+}
+
 # Errors only the live task shows: train builds it with one env on CPU and checks, as inspect does.
 LIVE = {
     "unknown observation term": (
@@ -252,6 +312,29 @@ def test_static_bad_input_is_one_line_exit_2(case, tmp_path, capsys):
     expected = expected(tmp_path) if callable(expected) else expected
     code = main(argv)
     _expect_one_line(code, capsys.readouterr().err, argv[0], expected, tmp_path)
+
+
+@pytest.mark.parametrize("case", list(WRONG_TYPE))
+def test_an_rlinf_key_of_the_wrong_type_is_one_line_exit_2(case, tmp_path, capsys):
+    overrides, key, value = WRONG_TYPE[case]
+    code = main(["train", T, *overrides])
+    _expect_one_line(code, capsys.readouterr().err, "train", [key, f"(got {value})", "must be"], tmp_path)
+
+
+@pytest.mark.parametrize("case", list(OUT_OF_RANGE))
+def test_an_rlinf_key_out_of_range_is_one_line_exit_2(case, tmp_path, capsys):
+    overrides, key, value = OUT_OF_RANGE[case]
+    code = main(["train", T, *overrides])
+    _expect_one_line(code, capsys.readouterr().err, "train", [key, f"(got {value})", "must be"], tmp_path)
+
+
+@pytest.mark.parametrize("case", list(DISAGREEING))
+def test_an_rlinf_key_disagreeing_with_its_pair_is_one_line_exit_2(case, tmp_path, capsys):
+    overrides, key, value, other = DISAGREEING[case]
+    code = main(["train", T, "runner.val_check_interval=1", *overrides])  # eval split built too
+    _expect_one_line(
+        code, capsys.readouterr().err, "train", [key, f"{key}: {value} disagrees with {other}"], tmp_path
+    )
 
 
 @pytest.mark.sim

@@ -153,3 +153,13 @@ def test_a_packaged_path_is_relative_to_the_package(tmp_path):
         == "tasks/franka/isaaclab_ppo_cnn_franka_reach.yaml"
     )
     assert Path(find_config("isaaclab_ppo_cnn_franka_reach").path).is_absolute()
+
+
+@pytest.mark.parametrize("path", PACKAGED_FILES, ids=[p.stem for p in PACKAGED_FILES])
+@pytest.mark.parametrize("command", ["train", "play"])
+def test_every_packaged_config_passes_the_schema_of_the_rlinf_keys(path, command):
+    from isaaclab_rlinf.preflight import env_splits
+    from isaaclab_rlinf.rlinf_schema import check_rlinf_keys
+
+    cfg = build_config(parse_args([command, "--config_name", path.stem, "runner.val_check_interval=1"]))
+    check_rlinf_keys(cfg, env_splits(cfg))  # raises ConfigError on the first bad key
