@@ -24,6 +24,10 @@
 #       runner.env_rollout_workers=rlinf | two_process | single_process, per-epoch split (incl. gc seconds)
 #       in workers_cnn_<mode>.json; tts = time_to_success (RLinf side only) of the packaged cartpole and
 #       Reach configs with single_process (the default) and rlinf, workers_tts_<task>_<mode>.json + .log
+#   bash benchmarks/gpu/run_on_gpu.sh gr00t_loop [EPISODES] [SFT_STEPS] [PPO_EPOCHS]  # demonstrations -> GR00T
+#       fine-tuning -> PPO on Franka Reach (states config): benchmarks/gpu/gr00t_loop.sh with WORK=/tmp/gr00t_loop
+#       (weights stay on the host); STAGES="init record sft", then "play_sft train", then "play_ppo" fit 10 min
+#       calls; leaves the logs and gr00t_loop.json (stage times, GPU peaks, success before/after) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
 # Every job but py and check leaves in $OUT its JSON results or its log; the run's meta (device, packages,
 # command) is in the benchmarks' JSON, and in <job>_meta.json for train, play and gr00t (set GIT_COMMIT on
@@ -199,6 +203,7 @@ print(json.dumps(summary))
 PY
     exit "$rc"
     ;;
+  gr00t_loop) WORK=${WORK:-/tmp/gr00t_loop} OUT=$OUT PY=$py bash benchmarks/gpu/gr00t_loop.sh "$@"; exit $? ;;
   test) $py -m pytest -q -p no:cacheprovider -m gpu tests "$@" 2>&1 | tee "$OUT/test.log"; exit "${PIPESTATUS[0]}" ;;
   py) $py "$@" ;;
   *) echo "unknown job $job"; exit 2 ;;
