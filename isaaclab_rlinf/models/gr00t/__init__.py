@@ -7,7 +7,9 @@
 * :mod:`.requirement` -- the ``gr00t`` package check (install instructions when it is missing);
 * :mod:`.installed` -- what :func:`install` put in place in this process (read by the model builder);
 * :mod:`.checkpoint` -- a random-initialised N1.5 ``model_path`` for a mapping, and the check of a real
-  checkpoint's ``metadata.json`` against the mapping.
+  checkpoint's ``metadata.json`` against the mapping;
+* :mod:`.finetune` -- GR00T's own trainer on a recorded dataset -> a ``model_path`` (``gr00t-finetune``;
+  not imported here).
 
 Importing this package does not import ``gr00t``, ``rlinf`` or ``torch``.
 """
