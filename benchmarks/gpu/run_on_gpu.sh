@@ -20,14 +20,11 @@
 #       BC policy, train the warm-start config EPOCHS (default 30) from it, play the PPO policy; leaves
 #       record.json, bc.json, *.log and bc_loop_<task>.json (stage times, success before/after) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh workers [EPOCHS] [SECTIONS]  # our workers against RLinf's own, one GPU:
-#       SECTIONS (default "split tts"): split = the CNN Reach config (64 px) EPOCHS (default 6) epochs with
-#       runner.env_rollout_workers=rlinf | two_process | single_process, per-epoch split (incl. gc seconds)
-#       in workers_cnn_<mode>.json; tts = time_to_success (RLinf side only) of the packaged cartpole and
-#       Reach configs with single_process (the default) and rlinf, workers_tts_<task>_<mode>.json + .log
-#   bash benchmarks/gpu/run_on_gpu.sh gr00t_loop [EPISODES] [SFT_STEPS] [PPO_EPOCHS]  # demonstrations -> GR00T
-#       fine-tuning -> PPO on Franka Reach (states config): benchmarks/gpu/gr00t_loop.sh with WORK=/tmp/gr00t_loop
-#       (weights stay on the host); STAGES="init record sft", then "play_sft train", then "play_ppo" fit 10 min
-#       calls; leaves the logs and gr00t_loop.json (stage times, GPU peaks, success before/after) in $OUT
+#       SECTIONS (default "split tts_cartpole tts_reach"; one per call fits 10 minutes): split = the CNN
+#       Reach config (64 px) EPOCHS (default 6) epochs per mode, per-epoch split incl. gc seconds in
+#       workers_cnn_<mode>.json; tts_cartpole / tts_reach = time_to_success (RLinf side only) of the
+#       packaged config per mode, workers_tts_<task>_<mode>.json + .log. MODES="single_process rlinf"
+#       picks the modes (split default: rlinf two_process single_process; tts default: single_process rlinf)
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
 # Every job but py and check leaves in $OUT its JSON results or its log; the run's meta (device, packages,
 # command) is in the benchmarks' JSON, and in <job>_meta.json for train, play and gr00t (set GIT_COMMIT on
@@ -93,13 +90,13 @@ PY
     exit "$rc"
     ;;
   workers)
-    epochs=${1:-6}; sections=${2:-split tts}
+    epochs=${1:-6}; sections=${2:-split tts_cartpole tts_reach}
     cnn=isaaclab_rlinf/tasks/franka/isaaclab_ppo_cnn_franka_reach.yaml
     if [[ " $sections " == *" split "* ]]; then
-      for mode in rlinf two_process single_process; do
+      for mode in ${MODES:-rlinf two_process single_process}; do
         $py benchmarks/run_meta.py -- isaaclab-rlinf train --config_name $cnn ++runner.env_rollout_workers=$mode \
           > "$OUT/workers_cnn_${mode}_meta.json"
-        timeout -k 15 "${LIMIT:-400}" $py -m isaaclab_rlinf train --config_name $cnn --max_epochs "$epochs" \
+        timeout -k 15 "${LIMIT:-190}" $py -m isaaclab_rlinf train --config_name $cnn --max_epochs "$epochs" \
           --no_task_check runner.save_interval=100000 ++runner.env_rollout_workers=$mode > "$OUT/workers_cnn_$mode.log" 2>&1
         echo "== cnn reach, $mode (rc=$?)"
         $py -m ray.scripts.scripts stop --force >/dev/null 2>&1
@@ -108,19 +105,21 @@ PY
         grep -Eo "time/(env|rollout|actor)/gc/(seconds|collections)[^|]*\|[^|]*" "$OUT/workers_cnn_$mode.log" | tail -6
       done
     fi
-    if [[ " $sections " == *" tts "* ]]; then
-      for mode in single_process rlinf; do
+    for mode in ${MODES:-single_process rlinf}; do
+      if [[ " $sections " == *" tts_cartpole "* ]]; then
         $py benchmarks/time_to_success.py --only rlinf --task Isaac-RLinf-Cartpole-Camera-v0 --episode_steps 300 \
           --rlinf_num_envs 512 --rlinf_steps 64 --rlinf_epochs 40 --rlinf_overrides ++runner.env_rollout_workers=$mode \
           --log "$OUT/workers_tts_cartpole_$mode.log" --json "$OUT/workers_tts_cartpole_$mode.json" | tail -3
         $py -m ray.scripts.scripts stop --force >/dev/null 2>&1
+      fi
+      if [[ " $sections " == *" tts_reach "* ]]; then
         $py benchmarks/time_to_success.py --only rlinf --task Isaac-RLinf-Franka-Reach-Camera-v0 --agent franka_reach \
           --drop_terms gripper_pos actions --success_threshold 0.9 --episode_steps 120 --rlinf_num_envs 4096 \
           --rlinf_steps 24 --rlinf_epochs 60 --rlinf_overrides ++runner.env_rollout_workers=$mode \
           --log "$OUT/workers_tts_franka_reach_$mode.log" --json "$OUT/workers_tts_franka_reach_$mode.json" | tail -3
         $py -m ray.scripts.scripts stop --force >/dev/null 2>&1
-      done
-    fi
+      fi
+    done
     ;;
   gr00t)
     epochs=${1:-3}
