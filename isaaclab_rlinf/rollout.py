@@ -2,12 +2,15 @@
 
 It builds the env exactly as RLinf's ``EnvWorker`` does (``get_env_cls("isaaclab", cfg)(cfg=, num_envs=,
 seed_offset=, total_num_processes=, worker_info=)``) and drives it with ``reset`` and ``chunk_step``, so
-what it writes is what an RLinf policy would see. No Ray, no GPU, no policy: actions are random or zero.
+what it writes is what an RLinf policy would see. No Ray, no GPU. Actions are random or zero, or a
+policy's: RLinf's own model (``get_model``) predicting in eval mode on the observations, as RLinf's
+rollout worker calls it, so a trained checkpoint is judged closed loop without a GPU.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -84,6 +87,7 @@ def run_rollout(
     chunk_steps: int = 60,
     action_chunk: int = 1,
     random_actions: bool = True,
+    policy: Callable[[dict], torch.Tensor] | None = None,
     frame_every: int = 10,
     max_envs_in_frames: int = 4,
     seed: int = 0,
@@ -108,7 +112,12 @@ def run_rollout(
                 for name, images in rlinf_views(obs).items():
                     frames.setdefault(name, []).append(images[:max_envs_in_frames].cpu().numpy())
             shape = (num_envs, action_chunk, policy_dim)
-            actions = torch.rand(shape, generator=generator) * 2 - 1 if random_actions else torch.zeros(shape)
+            if policy is not None:
+                actions = policy(obs)
+            elif random_actions:
+                actions = torch.rand(shape, generator=generator) * 2 - 1
+            else:
+                actions = torch.zeros(shape)
             obs_list, _, terminations, truncations, infos_list = env.chunk_step(actions)
             obs = obs_list[-1]
             done = (terminations | truncations)[:, -1]
@@ -130,7 +139,14 @@ def run_rollout(
         path = out / f"{name}.png"
         Image.fromarray(_contact_sheet(sheets)).save(path)
         result.frames[name] = str(path)
+    first: dict[int, dict] = {}  # each env's first episode: what a success rate over N envs means
+    for e in episodes:
+        first.setdefault(e["env"], e)
     result.summary = {
+        "first_episodes": len(first),
+        "first_episode_success_rate": float(np.mean([e["success_once"] for e in first.values()]))
+        if first
+        else None,
         "episodes": len(episodes),
         "success_rate": float(np.mean([e["success_once"] for e in episodes])) if episodes else None,
         "mean_return": float(np.mean([e["return"] for e in episodes])) if episodes else None,
@@ -138,3 +154,30 @@ def run_rollout(
     }
     (out / "metrics.json").write_text(json.dumps(asdict(result), indent=2))
     return result
+
+
+def rlinf_policy(model_cfg: DictConfig, ckpt_path: str | None) -> Callable[[dict], torch.Tensor]:
+    """RLinf's model for ``model_cfg`` (``actor.model``) with the weights at ``ckpt_path`` (strict), as a
+    callable: RLinf observations -> the action chunk [N, chunks, D] ``predict_action_batch`` gives in eval."""
+    from rlinf.models import get_model
+
+    model = get_model(model_cfg)
+    if ckpt_path:
+        try:
+            model.load_state_dict(torch.load(ckpt_path, map_location="cpu"))
+        except RuntimeError as exc:  # missing/unexpected keys or shapes: another config's weights
+            first = str(exc).strip().splitlines()
+            raise ValueError(
+                f"--model_path: {ckpt_path} does not fit actor.model ({model_cfg.model_type}): "
+                f"{' '.join(first[1:3]).strip() or first[0]}. Fix: pass weights trained with this config."
+            ) from None
+    model.eval()
+
+    @torch.no_grad()
+    def act(obs: dict) -> torch.Tensor:
+        chunk, _ = model.predict_action_batch(
+            obs, mode="eval", calculate_logprobs=False, calculate_values=False
+        )
+        return torch.as_tensor(chunk).float()
+
+    return act

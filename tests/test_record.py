@@ -175,3 +175,29 @@ def test_bc_refuses_a_gr00t_config(tmp_path, capsys):
     argv = ["bc", "--config_name", GR00T_REACH, "--dataset", str(tmp_path), "--out", str(tmp_path / "o")]
     assert main(argv) == 2
     assert "actor.model.model_type: 'gr00t'; `bc` trains mlp_policy" in capsys.readouterr().err
+
+
+@pytest.mark.sim
+def test_rollout_judges_the_bc_policy_closed_loop_on_cpu(reach_dataset, tmp_path):
+    bc, out = tmp_path / "bc", tmp_path / "rollout"
+    assert (
+        main(["bc", "--task", REACH, "--dataset", str(reach_dataset), "--out", str(bc), "--epochs", "1"]) == 0
+    )
+    argv = ["rollout", "--task", REACH, "--split", "train", "--num_envs", "2", "--steps", "5"]
+    assert main([*argv, "--model_path", str(bc), "--out_dir", str(out)]) == 0
+    summary = json.loads((out / "metrics.json").read_text())["summary"]
+    assert set(summary) >= {"first_episodes", "first_episode_success_rate"}
+
+
+@pytest.mark.sim
+def test_rollout_refuses_another_configs_weights_in_one_line(reach_dataset, tmp_path, capsys):
+    bc = tmp_path / "bc"
+    assert (
+        main(["bc", "--task", REACH, "--dataset", str(reach_dataset), "--out", str(bc), "--epochs", "1"]) == 0
+    )
+    assert main(["rollout", "--task", LIFT, "--model_path", str(bc), "--out_dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert (
+        f"--model_path: {(bc / 'full_weights.pt').resolve()} does not fit actor.model (mlp_policy)" in err[0]
+    )

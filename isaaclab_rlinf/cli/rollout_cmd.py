@@ -28,6 +28,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g = p.add_argument_group("rollout")
     g.add_argument("--steps", type=int, default=120, help="policy steps (chunk_step calls), default 120")
     g.add_argument("--zero", action="store_true", help="zero actions (default: uniform random in [-1, 1])")
+    g.add_argument(
+        "--model_path",
+        default=None,
+        help="act with this policy instead (a full_weights.pt, `bc` output or training run: RLinf's model "
+        "in eval mode, on CPU); the summary's first_episode_success_rate is its success over --num_envs",
+    )
     add_sim_args(g, split="eval", out_name="rollout")
     g.add_argument("--frame_every", type=int, default=10, help="keep a frame every N steps (default 10)")
     return p
@@ -35,7 +41,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..preflight import ConfigError, select
-    from ..rollout import run_rollout
+    from ..rollout import rlinf_policy, run_rollout
     from .config import build_config
 
     if args.steps <= 0 or args.num_envs <= 0:
@@ -48,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
     with open_dict(env_cfg):
         env_cfg.init_params.device = args.device
     out_dir = sim_out_dir(args, cfg)
+    try:
+        policy = rlinf_policy(cfg.actor.model, select(cfg, "runner.ckpt_path")) if args.model_path else None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     chunk = select(cfg, "actor.model.num_action_chunks", 1) or 1
     result = run_rollout(
         env_cfg,
@@ -56,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         chunk_steps=args.steps,
         action_chunk=chunk,
         random_actions=not args.zero,
+        policy=policy,
         frame_every=args.frame_every,
         seed=args.seed or 0,
     )
