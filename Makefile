@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine; each installs what it needs first (scripts/install.sh, idempotent).
-.PHONY: install install-gr00t demo test test-fast lint bench
+.PHONY: install install-gr00t install-openpi demo test test-fast test-openpi lint bench
 
 install:
 	bash scripts/install.sh
@@ -10,6 +10,11 @@ GR00T_SRC ?= $(firstword $(wildcard ../shared/vendor/Isaac-GR00T-n1.5-release-*.
 install-gr00t: install
 	bash scripts/install_gr00t.sh $(GR00T_SRC)
 
+# The openpi family (pi0 / pi0.5) in its own venv, .venv-openpi: openpi's transformers 4.53.2 and GR00T's
+# 4.51.3 cannot share one (requirements/openpi.txt). PyPI only.
+install-openpi:
+	bash scripts/install_openpi.sh
+
 # The main job on the embedded task: RLinf training on a GPU, else a CPU inspection/rollout of the same config.
 demo: install
 	bash scripts/demo.sh
@@ -17,6 +22,10 @@ demo: install
 # The whole suite, simulator and GR00T tests included (what CI runs; GR00T is installed when its source is here).
 test: install $(if $(GR00T_SRC),install-gr00t)
 	.venv/bin/python -m pytest -q
+
+# The pi0 / pi0.5 tests (tiny random models, real openpi code, CPU) in .venv-openpi; `make test` skips them.
+test-openpi: install-openpi
+	.venv-openpi/bin/python -m pytest -q tests/test_openpi.py
 
 # Everything except the simulator tests.
 test-fast: install
