@@ -29,6 +29,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from .models.weights import check_weights_fit
+
 # The run config's readers and the bad-input error sit below the checks (the model bridges use them too);
 # these names stay importable from here.
 from .rlinf_cfg import ConfigError, LaunchError, model_key, only_eval, select  # noqa: F401
@@ -288,6 +290,7 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
         _check_batches(cfg)
     _check_paths(cfg)
     _check_cnn_policy(cfg)
+    check_weights_fit(cfg)
     if specs:  # a config of RLinf's own tasks uses RLinf's own GR00T converters and loader
         _install_gr00t(cfg, config_dir)
     return specs

@@ -372,3 +372,44 @@ def test_console_entry_point_prints_the_one_line(argv, expected, tmp_path):
     assert [line for line in proc.stderr.splitlines() if line.strip()] == [proc.stderr.strip()]
     assert proc.stderr.startswith(expected) and "Fix:" in proc.stderr
     assert not (tmp_path / "logs").exists()
+
+
+def _weights_of(task: str, tmp: Path, name: str = "full_weights.pt") -> str:
+    """A ``full_weights.pt`` of the packaged MLP policy of ``task`` (what `train` or `bc` writes)."""
+    import torch
+    from rlinf.models import get_model
+
+    from isaaclab_rlinf.cli import parse_args
+    from isaaclab_rlinf.cli.config import build_config
+
+    path = tmp / name
+    torch.save(get_model(build_config(parse_args(["train", "--task", task])).actor.model).state_dict(), path)
+    return str(path)
+
+
+# another config's weights: RLinf's strict load would fail inside Ray, on the GPU, with a page of keys
+MODEL_PATHS = {
+    "a Reach clone for the Lift config": (
+        lambda tmp: _weights_of("Isaac-RLinf-Franka-Reach-Camera-v0", tmp),
+        "Isaac-RLinf-Franka-Lift-Cube-Camera-v0",
+        [
+            "does not fit actor.model (mlp_policy, obs_dim 26, action_dim 8)",
+            "shapes differ: actor_logstd (1, 7)",
+        ],
+    ),
+    "a file that is no state dict": (
+        lambda tmp: (tmp / "full_weights.pt").write_text("not torch") and str(tmp / "full_weights.pt"),
+        "Isaac-RLinf-Franka-Reach-Camera-v0",
+        ["is not a state dict torch can load"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MODEL_PATHS))
+def test_weights_that_do_not_fit_the_policy_are_one_line_exit_2(case, tmp_path, capsys):
+    weights, task, expected = MODEL_PATHS[case]
+    path = weights(tmp_path)
+    code = main(["train", "--task", task, "--model_path", path, "--no_task_check"])
+    _expect_one_line(
+        code, capsys.readouterr().err, "train", [f"runner.ckpt_path: {path!r}", *expected], tmp_path
+    )
