@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded Franka Reach task (Isaac-RLinf-Franka-Reach-Camera-v0), after scripts/install.sh:
 #  - with a GPU: RLinf PPO training of its packaged MLP config (Ray; actor, rollout and env workers), logs
-#    under logs/rlinf/ (one H200: success >= 0.9 held 257 s after the command, benchmarks/results/README.md);
+#    under logs/rlinf/ (one H100: success >= 0.9 held 109 s after the command, benchmarks/results/README.md);
 #  - without one (RLinf's workers need it): a rollout through the RLinf env class (frames of every
 #    camera + episode metrics) and an inspection of the mapping (contact sheet + key table).
 set -euo pipefail
