@@ -38,15 +38,18 @@ def register() -> None:
 
     When ``RLINF_CONFIG_FILE`` names a GR00T config, also installs the GR00T bridge (converters,
     embodiment tag id, model builder) into RLinf's tables: workers need it, and RLinf calls only this.
-    Likewise, for a ``cnn_policy`` config, the CNN policy builder (trainable encoder switch).
+    Likewise, for a ``cnn_policy`` config, the CNN policy builder (trainable encoder switch), and for an
+    ``openpi`` config our openpi builder (our train configs, tiny sizes, the stand-in tokenizer).
     """
     from .models.cnn_policy import install_from_env as install_cnn_policy
     from .models.gr00t import install_from_env
+    from .models.openpi import install_from_env as install_openpi
     from .registry import register as _register
 
     _register()
     install_from_env()
     install_cnn_policy()
+    install_openpi()
 
 
 def __getattr__(name: str) -> Any:

@@ -209,6 +209,9 @@ def run(
     try:
         require_accelerator(command)
         require_model_package(cfg)
+        from .models.openpi import require_openpi_for
+
+        require_openpi_for(cfg)  # openpi configs: its own venv (make install-openpi), said in one line
         config_file = log_dir / CONFIG_FILE_NAME
         # A config of RLinf's own tasks only has no mapping for our workers' register() to read.
         prepare_environment(config_file if specs else None, config_dir)

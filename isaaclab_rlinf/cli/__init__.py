@@ -14,6 +14,7 @@
                            [--split train|eval] [--device D] [key=value ...]
     isaaclab-rlinf bc      [config options] --dataset DIR --out DIR [--epochs N] [--logstd S] [--device D]
     isaaclab-rlinf gr00t-init [config options] --out DIR [--tiny] [--resolution WxH]
+    isaaclab-rlinf openpi-init [config options] --out DIR [--tiny] [--variant pi0|pi05]
     isaaclab-rlinf gr00t-finetune [config options] --dataset DIR --model_path DIR --out DIR [--max_steps N]
                            [--batch_size B] [--lr LR] [--device cpu|cuda] [--tune_llm] [--tune_visual]
 
@@ -31,7 +32,18 @@ import argparse
 import os
 import sys
 
-from . import bc_cmd, gr00t_finetune, gr00t_init, inspect_cmd, play, record_cmd, rollout_cmd, tasks, train
+from . import (
+    bc_cmd,
+    gr00t_finetune,
+    gr00t_init,
+    inspect_cmd,
+    openpi_init,
+    play,
+    record_cmd,
+    rollout_cmd,
+    tasks,
+    train,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -45,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(
         dest="command",
-        metavar="{train,play,tasks,inspect,rollout,record,bc,gr00t-init,gr00t-finetune}",
+        metavar="{train,play,tasks,inspect,rollout,record,bc,gr00t-init,gr00t-finetune,openpi-init}",
         required=True,
     )
     for module in (
@@ -58,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         bc_cmd,
         gr00t_init,
         gr00t_finetune,
+        openpi_init,
     ):
         module.add_parser(sub).set_defaults(_parser=None)
     return parser

@@ -1,0 +1,186 @@
+"""pi0 and pi0.5 (openpi, RLinf's ``model_type: openpi``) on the Franka Reach task, on CPU.
+
+Real openpi and RLinf code, tiny random models (``openpi-init --tiny``: every width and depth cut).
+openpi has its own venv: ``make test-openpi`` (``.venv-openpi/bin/python -m pytest tests/test_openpi.py``);
+in the main venv this module is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip(
+    "openpi.models_pytorch.pi0_pytorch", reason="openpi lives in .venv-openpi: make test-openpi"
+)
+
+import torch  # noqa: E402
+from omegaconf import OmegaConf  # noqa: E402
+
+import isaaclab_rlinf  # noqa: E402
+from isaaclab_rlinf.cli import main  # noqa: E402
+from isaaclab_rlinf.models import openpi  # noqa: E402
+
+pytestmark = [pytest.mark.openpi, pytest.mark.sim]
+
+YAML = Path(isaaclab_rlinf.__file__).parent / "tasks/franka/isaaclab_ppo_openpi_pi05_franka_reach.yaml"
+NUM_ENVS, CHUNK = 2, 3
+VARIANTS = {"pi0": "pi0_isaaclab_rlinf", "pi05": "pi05_isaaclab_rlinf"}
+
+
+def packaged_cfg(variant: str, model_path: Path | None = None):
+    cfg = OmegaConf.load(YAML)
+    cfg.actor.model.openpi.config_name = VARIANTS[variant]
+    cfg.actor.model.num_action_chunks = CHUNK
+    cfg.actor.model.num_steps = 2
+    if model_path is not None:
+        cfg.actor.model.model_path = str(model_path)
+    return cfg
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def variant(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def model_paths(tmp_path_factory) -> dict[str, Path]:
+    """``isaaclab-rlinf openpi-init --tiny`` for the packaged config, pi0 and pi0.5: task norm stats,
+    stand-in tokenizer. Both before the ``env`` fixture: each reads the task (one sim per process)."""
+    paths = {}
+    for name in VARIANTS:
+        out = tmp_path_factory.mktemp(f"{name}_tiny")
+        argv = ["openpi-init", "--config_name", str(YAML), "--out", str(out), "--tiny", "--variant", name]
+        assert main(argv) == 0
+        paths[name] = out
+    return paths
+
+
+@pytest.fixture(scope="module")
+def model_path(variant, model_paths) -> Path:
+    return model_paths[variant]
+
+
+@pytest.fixture(scope="module")
+def model(variant, model_path):
+    """RLinf's own ``get_model`` on the config's actor model, with our openpi builder installed."""
+    from rlinf.models import get_model
+
+    cfg = packaged_cfg(variant, model_path)
+    assert openpi.install(cfg)
+    return get_model(cfg.actor.model).float()  # CPU: bf16 matmuls are slow here; the path matters
+
+
+@pytest.fixture(scope="module")
+def env():
+    from isaaclab_rlinf.rollout import build_env, env_config
+
+    cfg = packaged_cfg("pi05")
+    block = OmegaConf.to_container(cfg.env.train.isaaclab, resolve=True)
+    env_cfg = env_config(block, cfg.env.train.init_params.id, seed=3, in_process=True)
+    env_cfg.init_params.env_cfg = {"camera_resolution": 224}
+    env = build_env(env_cfg, NUM_ENVS)
+    yield env
+    env.close()
+
+
+def test_openpi_init_writes_weights_task_norm_stats_and_a_stand_in_tokenizer(model_path):
+    assert (model_path / "model.safetensors").is_file()
+    stats = json.loads((model_path / "isaaclab_rlinf/norm_stats.json").read_text())["norm_stats"]
+    state = stats["state"]
+    assert {k: len(v) for k, v in state.items()} == {"mean": 9, "std": 9, "q01": 9, "q99": 9}  # 7 joints + 2
+    assert state["mean"][3] < -1.0  # the Franka's elbow rests near -2.5 rad: observed, not neutral
+    assert all(q99 > q01 for q01, q99 in zip(state["q01"], state["q99"], strict=True))  # openpi divides by it
+    assert len(stats["actions"]["mean"]) == 7
+    marker = json.loads((model_path / "isaaclab_rlinf.json").read_text())
+    assert marker["tokenizer"] == "stand-in" and marker["tiny"]["vocab_size"] == 512
+    assert (model_path / "openpi_data_home/big_vision/paligemma_tokenizer.model").is_file()
+
+
+def test_rlinf_builds_a_tiny_model_with_our_data_transform(model, variant):
+    from rlinf.models.embodiment.openpi.openpi_action_model import OpenPi0ForRLActionPrediction
+
+    from isaaclab_rlinf.models.openpi.transforms import IsaacLabRlinfInputs, IsaacLabRlinfOutputs
+
+    assert type(model) is OpenPi0ForRLActionPrediction
+    assert model.config.pi05 is (variant == "pi05") and model.config.config_name == VARIANTS[variant]
+    assert sum(p.numel() for p in model.parameters()) < 1_000_000
+    ins = [t for t in model._input_transform.transforms if isinstance(t, IsaacLabRlinfInputs)]
+    outs = [t for t in model._output_transform.transforms if isinstance(t, IsaacLabRlinfOutputs)]
+    assert len(ins) == 1 and outs == [IsaacLabRlinfOutputs(action_dim=7, gripper_sign_column=None)]
+
+
+def test_task_observations_through_pi_to_env_steps(model, env):
+    obs, _ = env.reset()
+    assert "wrist_images" not in obs  # our env maps the wrist camera to extra_view_images
+    actions, result = model.predict_action_batch(env_obs=obs, mode="train")
+
+    # 7 joint targets per step (the env adds the gripper's zero pad); no sign snapping of joint 7
+    assert actions.shape == (NUM_ENVS, CHUNK, 7) and torch.isfinite(actions).all()
+    assert not torch.all(actions[..., 6].abs() == 1)
+    assert result["prev_values"].shape == (NUM_ENVS, 1)
+    assert result["forward_inputs"]["observation/extra_view_image"].shape == (NUM_ENVS, 1, 224, 224, 3)
+
+    obs_list, reward, terminated, truncated, _ = env.chunk_step(actions.float())
+    assert reward.shape == (NUM_ENVS, CHUNK) and torch.isfinite(reward).all()
+    assert obs_list[-1]["states"].shape == (NUM_ENVS, 9)
+
+
+def test_one_ppo_step_moves_the_trainable_parameters(model, env, variant):
+    """RLinf's FSDP actor's micro-batch (model(...), then policy_loss) and an optimizer step."""
+    from rlinf.algorithms.registry import policy_loss
+
+    cfg = packaged_cfg(variant)
+    obs, _ = env.reset()
+    with torch.no_grad():
+        _, result = model.predict_action_batch(env_obs=obs, mode="train")
+    trainable = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    before = {n: p.detach().clone() for n, p in trainable.items()}
+    optimizer = torch.optim.AdamW(trainable.values(), lr=1e-3)
+    model.train()
+    out = model(forward_inputs=result["forward_inputs"], compute_logprobs=True, compute_values=True)
+    loss, _ = policy_loss(
+        loss_type=cfg.algorithm.loss_type,
+        logprob_type=cfg.algorithm.logprob_type,
+        reward_type=cfg.algorithm.reward_type,
+        single_action_dim=cfg.actor.model.action_dim,
+        logprobs=out["logprobs"],
+        values=out["values"],
+        old_logprobs=result["prev_logprobs"],
+        advantages=torch.tensor([1.0, -1.0]),
+        returns=torch.tensor([0.5, -0.5]),
+        prev_values=result["prev_values"].reshape(-1).float(),
+        clip_ratio_high=cfg.algorithm.clip_ratio_high,
+        clip_ratio_low=cfg.algorithm.clip_ratio_low,
+        value_clip=cfg.algorithm.value_clip,
+        huber_delta=cfg.algorithm.huber_delta,
+        loss_mask=None,
+        loss_mask_sum=None,
+        max_episode_steps=cfg.env.train.max_episode_steps,
+        task_type=cfg.runner.task_type,
+        critic_warmup=False,
+    )
+    loss.backward()
+    optimizer.step()
+    model.eval()
+
+    assert torch.isfinite(loss)
+    moved = [n for n, p in trainable.items() if not torch.equal(p.detach(), before[n])]
+    assert any(n.startswith("value_head.") for n in moved)
+    assert any("gemma_expert" in n or n.startswith("action_out_proj") for n in moved)  # the policy itself
+    frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
+    assert any("vision_tower" in n for n in frozen)  # train_expert_only: the VLM stays as it was
+
+
+def test_outputs_keep_the_policys_columns_and_sign_only_a_named_gripper():
+    from isaaclab_rlinf.models.openpi.transforms import IsaacLabRlinfOutputs
+
+    actions = np.linspace(-0.9, 0.9, 32 * 2).reshape(2, 32)
+    assert np.array_equal(IsaacLabRlinfOutputs(action_dim=7)({"actions": actions})["actions"], actions[:, :7])
+    signed = IsaacLabRlinfOutputs(action_dim=7, gripper_sign_column=6)({"actions": actions})["actions"]
+    assert np.array_equal(signed[:, 6], np.sign(actions[:, 6])) and np.array_equal(
+        signed[:, :6], actions[:, :6]
+    )
