@@ -75,8 +75,9 @@ def shrunk(spec: TinySpec | None) -> Iterator[None]:
         config.vocab_size = spec.vocab_size
         return real_causal_lm(config=config)
 
-    def value_head(*, input_dim: int, **kwargs: Any) -> Any:  # RLinf: input_dim=1024 (gemma_300m's width)
-        return real_value_head(input_dim=spec.expert_width, **kwargs)
+    def value_head(*, input_dim: int, **kwargs: Any) -> Any:
+        # RLinf hard-codes 2048 (gemma_2b: value_after_vlm) or 1024 (gemma_300m: after the action expert)
+        return real_value_head(input_dim=spec.width if input_dim == 2048 else spec.expert_width, **kwargs)
 
     real_paligemma, real_causal_lm = gemma_pt.PaliGemmaForConditionalGeneration, gemma_pt.GemmaForCausalLM
     real_value_head, real_get_config = rl_model.ValueHead, gemma.get_config
