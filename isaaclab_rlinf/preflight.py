@@ -29,6 +29,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from .models.openpi.keys import check_openpi_keys
 from .models.weights import check_weights_fit
 
 # The run config's readers and the bad-input error sit below the checks (the model bridges use them too);
@@ -291,6 +292,7 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
     _check_paths(cfg)
     _check_cnn_policy(cfg)
     check_weights_fit(cfg)
+    check_openpi_keys(cfg)
     if specs:  # a config of RLinf's own tasks uses RLinf's own GR00T converters and loader
         _install_gr00t(cfg, config_dir)
     return specs

@@ -184,3 +184,12 @@ def test_outputs_keep_the_policys_columns_and_sign_only_a_named_gripper():
     assert np.array_equal(signed[:, 6], np.sign(actions[:, 6])) and np.array_equal(
         signed[:, :6], actions[:, :6]
     )
+
+
+def test_a_misspelled_openpi_key_is_one_line_exit_2_before_the_gpu_stop(capsys):
+    argv = ["train", "--config_name", str(YAML), "--no_task_check", "+actor.model.openpi.noise_levle=0.3"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "actor.model.openpi.noise_levle: not a field of RLinf's OpenPi0Config" in err[0]
+    assert "did you mean 'noise_level'?" in err[0]

@@ -4,6 +4,7 @@ openpi lives in its own venv (``make install-openpi``: ``.venv-openpi``); nothin
 module level, so the main venv can import this package, check a config and say how to install openpi.
 
 - :mod:`.requirement`: is openpi installed, and the one command that installs it;
+- :mod:`.keys`: every `actor.model.openpi` key a field of RLinf's model config (it would ignore a typo);
 - :mod:`.transforms`: our data transform (views, states, action width) and train configs (imports openpi);
 - :mod:`.tiny`: a shrunk model for CPU tests (real openpi code, every size cut);
 - :mod:`.tokenizer`: the real PaliGemma tokenizer or a local stand-in for random weights;

@@ -1,0 +1,44 @@
+"""``actor.model.openpi`` keys: each must be a field of RLinf's openpi model config.
+
+Why: RLinf's openpi builder writes every ``actor.model.openpi`` key into ``OpenPi0Config.__dict__``
+unchecked, so a misspelled key (``noise_levle``) trains with the default silently. Checked before Ray,
+where openpi is installed (its venv), against the dataclass RLinf builds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from typing import Any
+
+from ...rlinf_cfg import ConfigError, model_key, select
+
+
+def check_openpi_keys(cfg: Any) -> None:
+    """Raise :class:`ConfigError` naming the first ``<model>.openpi`` key ``OpenPi0Config`` does not have.
+
+    Only for ``model_type: openpi`` and where openpi is installed (elsewhere the launcher says how to
+    install it)."""
+    from .requirement import OpenpiNotInstalledError, require_openpi
+
+    if select(cfg, f"{model_key(cfg)}.model_type") != "openpi":
+        return
+    try:
+        require_openpi()
+    except OpenpiNotInstalledError:
+        return
+    from rlinf.models.embodiment.openpi.openpi_action_model import OpenPi0Config
+
+    for key in (model_key(cfg), "rollout.model"):
+        block = select(cfg, f"{key}.openpi")
+        if not block:
+            continue
+        fields = {f.name for f in dataclasses.fields(OpenPi0Config)}
+        for name in block:
+            if name not in fields:
+                close = difflib.get_close_matches(str(name), sorted(fields), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ConfigError(
+                    f"{key}.openpi.{name}: not a field of RLinf's OpenPi0Config, so RLinf would ignore it. "
+                    f"Fix: {hint}the fields are {', '.join(sorted(fields))}."
+                )
