@@ -111,8 +111,7 @@ def behaviour_clone(
 def _split(episodes: np.ndarray, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Frame indices of the train and held-out episodes (whole episodes held out, chosen by ``seed``)."""
     ids = np.unique(episodes)
-    n_held = int(round(len(ids) * holdout)) if len(ids) > 1 else 0
-    n_held = max(n_held, 1) if holdout > 0 and len(ids) > 1 else n_held
+    n_held = max(1, round(len(ids) * holdout)) if holdout > 0 and len(ids) > 1 else 0
     held_ids = np.random.default_rng(seed).choice(ids, size=n_held, replace=False)
     held = np.isin(episodes, held_ids)
     return np.flatnonzero(~held), np.flatnonzero(held)

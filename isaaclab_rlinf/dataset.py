@@ -65,19 +65,14 @@ class Layout:
         ``action_dims`` (a GR00T data config's ``action_dims``) splits the action among several GR00T
         action keys in order; one key takes the whole action.
         """
-        cameras = ([spec.main_images] if spec.main_images else []) + list(spec.extra_view_images)
+        cameras = spec.camera_keys
         g = spec.gr00t_mapping
         if g is None:
-            names = list(cameras)
+            views = {cam: cam for cam in cameras}
             return cls(
-                state_dim,
-                action_dim,
-                dict(zip(cameras, names, strict=True)),
-                (("states", 0, state_dim),),
-                (("action", 0, action_dim),),
+                state_dim, action_dim, views, (("states", 0, state_dim),), (("action", 0, action_dim),)
             )
-        gr00t_views = list(g.video_keys)
-        views = {cam: _suffix(key) for cam, key in zip(cameras, gr00t_views, strict=False)}
+        views = {cam: _suffix(key) for cam, key in zip(cameras, g.video_keys, strict=False)}
         states = tuple((_suffix(k.gr00t_key), k.slice[0], k.slice[1]) for k in g.state)
         actions, start = [], 0
         for key in g.action:
@@ -299,25 +294,17 @@ def read_info(root: str | Path) -> dict[str, Any]:
 def check_layout(root: str | Path, layout: Layout, config: str) -> dict[str, Any]:
     """The dataset at ``root`` holds what ``layout`` (from the config's mapping) needs; one line if not."""
     info = read_info(root)
-    got = Layout(
-        state_dim=info["features"][STATE_COLUMN]["shape"][0],
-        action_dim=info["features"][ACTION_COLUMN]["shape"][0],
-        views={
-            k.removeprefix("observation.images."): ""
-            for k, f in info["features"].items()
-            if f.get("dtype") == "video"
-        },
-        state_keys=(),
-        action_keys=(),
-    )
+    features = info["features"]
+    state_dim, action_dim = features[STATE_COLUMN]["shape"][0], features[ACTION_COLUMN]["shape"][0]
+    views = {k.removeprefix("observation.images.") for k, f in features.items() if f.get("dtype") == "video"}
     problems = []
-    if got.state_dim != layout.state_dim:
-        problems.append(f"state width {got.state_dim} (the mapping's states: {layout.state_dim})")
-    if got.action_dim != layout.action_dim:
-        problems.append(f"action width {got.action_dim} (the policy's: {layout.action_dim})")
-    missing = sorted(set(layout.views) - set(got.views))
+    if state_dim != layout.state_dim:
+        problems.append(f"state width {state_dim} (the mapping's states: {layout.state_dim})")
+    if action_dim != layout.action_dim:
+        problems.append(f"action width {action_dim} (the policy's: {layout.action_dim})")
+    missing = sorted(set(layout.views) - views)
     if missing:
-        problems.append(f"no video of {missing} (it has {sorted(got.views) or 'none'})")
+        problems.append(f"no video of {missing} (it has {sorted(views) or 'none'})")
     want = layout.modality()
     for part in ("state", "action", "video"):
         have = info["modality"].get(part, {})

@@ -26,6 +26,7 @@ import torch
 
 from .converters import to_isaaclab_action, to_rlinf_obs
 from .dataset import DatasetWriter, Layout, check_output_dir
+from .inspection import rlinf_views
 
 
 @dataclass
@@ -69,6 +70,8 @@ def record(
         LookupError: the task declares no expert (before anything is built).
         DatasetError: ``out_dir`` exists and is not empty (before anything is built).
     """
+    from tqdm import tqdm
+
     from .env import make_task_env
     from .registry import load_expert, register
     from .spec import MappingSpec
@@ -97,7 +100,7 @@ def record(
         fps = 1.0 / env.step_dt
         writer = DatasetWriter(out, layout, fps, robot_type=task)
         result = RecordResult(str(out), task, views=list(layout.views))
-        bar = _progress(num_episodes, progress)
+        bar = tqdm(total=num_episodes, unit="episode", desc="record", disable=not progress)
         rnd = 0
         while result.episodes < num_episodes:
             rec.run(seed + rnd)
@@ -158,8 +161,8 @@ class _Round:
             "actions": torch.zeros(t, n, self.policy_dim, device=dev),
             "reward": torch.zeros(t, n, device=dev),
         }
-        self.cameras = ([spec.main_images] if spec.main_images else []) + list(spec.extra_view_images)
-        for cam, image in zip(self.cameras, _views(mapped), strict=True):
+        self.cameras = spec.camera_keys
+        for cam, image in zip(self.cameras, rlinf_views(mapped).values(), strict=True):
             self.buf[cam] = torch.zeros(t, *image.shape, dtype=torch.uint8, device=dev)
         self.length = torch.zeros(n, dtype=torch.long, device=dev)
         self.success = torch.zeros(n, dtype=torch.bool, device=dev)
@@ -185,7 +188,7 @@ class _Round:
             mapped = to_rlinf_obs(obs, self.spec)
             if self.state_dim:
                 self.buf["states"][t] = mapped["states"]
-            for cam, image in zip(self.cameras, _views(mapped), strict=True):
+            for cam, image in zip(self.cameras, rlinf_views(mapped).values(), strict=True):
                 self.buf[cam][t] = image
             action = self.expert()[:, self.cols]
             self.buf["actions"][t] = action
@@ -217,25 +220,3 @@ class _Round:
         host = {k: v[:used].cpu().numpy() for k, v in self.buf.items()}
         host["length"], host["success"] = self.length.cpu().numpy(), self.success.cpu().numpy()
         return host
-
-
-def _views(mapped: dict[str, Any]) -> list[torch.Tensor]:
-    """The mapped camera views in the mapping's order: main, then each extra view."""
-    views = [mapped["main_images"]] if "main_images" in mapped else []
-    if "extra_view_images" in mapped:
-        views += list(mapped["extra_view_images"].unbind(1))
-    return views
-
-
-class _NoBar:
-    def update(self, n: int) -> None: ...
-    def set_postfix(self, **kwargs: Any) -> None: ...
-    def close(self) -> None: ...
-
-
-def _progress(total: int, enabled: bool) -> Any:
-    if not enabled:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="episode", desc="record")

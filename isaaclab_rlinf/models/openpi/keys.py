@@ -29,11 +29,11 @@ def check_openpi_keys(cfg: Any) -> None:
         return
     from rlinf.models.embodiment.openpi.openpi_action_model import OpenPi0Config
 
+    fields = {f.name for f in dataclasses.fields(OpenPi0Config)}
     for key in (model_key(cfg), "rollout.model"):
         block = select(cfg, f"{key}.openpi")
         if not block:
             continue
-        fields = {f.name for f in dataclasses.fields(OpenPi0Config)}
         for name in block:
             if name not in fields:
                 close = difflib.get_close_matches(str(name), sorted(fields), n=1)
