@@ -162,15 +162,8 @@ def rlinf_policy(model_cfg: DictConfig, ckpt_path: str | None) -> Callable[[dict
     from rlinf.models import get_model
 
     model = get_model(model_cfg)
-    if ckpt_path:
-        try:
-            model.load_state_dict(torch.load(ckpt_path, map_location="cpu"))
-        except RuntimeError as exc:  # missing/unexpected keys or shapes: another config's weights
-            first = str(exc).strip().splitlines()
-            raise ValueError(
-                f"--model_path: {ckpt_path} does not fit actor.model ({model_cfg.model_type}): "
-                f"{' '.join(first[1:3]).strip() or first[0]}. Fix: pass weights trained with this config."
-            ) from None
+    if ckpt_path:  # checked to fit first (models.weights.check_weights_fit, as `train` does)
+        model.load_state_dict(torch.load(ckpt_path, map_location="cpu"))
     model.eval()
 
     @torch.no_grad()

@@ -198,6 +198,8 @@ def test_rollout_refuses_another_configs_weights_in_one_line(reach_dataset, tmp_
     assert main(["rollout", "--task", LIFT, "--model_path", str(bc), "--out_dir", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
+    weights = str((bc / "full_weights.pt").resolve())
     assert (
-        f"--model_path: {(bc / 'full_weights.pt').resolve()} does not fit actor.model (mlp_policy)" in err[0]
+        f"runner.ckpt_path: {weights!r} does not fit actor.model (mlp_policy, obs_dim 26, action_dim 8)"
+        in err[0]
     )

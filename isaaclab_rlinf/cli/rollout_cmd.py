@@ -40,6 +40,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..models.weights import check_weights_fit
     from ..preflight import ConfigError, select
     from ..rollout import rlinf_policy, run_rollout
     from .config import build_config
@@ -54,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
     with open_dict(env_cfg):
         env_cfg.init_params.device = args.device
     out_dir = sim_out_dir(args, cfg)
-    try:
-        policy = rlinf_policy(cfg.actor.model, select(cfg, "runner.ckpt_path")) if args.model_path else None
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    policy = None
+    if args.model_path:
+        check_weights_fit(cfg)  # another config's weights: one line before the task is built
+        policy = rlinf_policy(cfg.actor.model, select(cfg, "runner.ckpt_path"))
     chunk = select(cfg, "actor.model.num_action_chunks", 1) or 1
     result = run_rollout(
         env_cfg,
