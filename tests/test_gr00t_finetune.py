@@ -10,7 +10,6 @@ when ``gr00t`` is not installed (``make install-gr00t``).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import shutil
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from helpers import GR00T_MARKS
 
 import isaaclab_rlinf
 from isaaclab_rlinf.cli import main
@@ -26,14 +26,7 @@ from isaaclab_rlinf.models import gr00t as bridge
 from isaaclab_rlinf.models.gr00t import checkpoint
 from isaaclab_rlinf.spec import MappingSpec
 
-pytestmark = [
-    pytest.mark.gr00t,
-    pytest.mark.sim,
-    pytest.mark.skipif(
-        importlib.util.find_spec("gr00t") is None,
-        reason="gr00t (Isaac-GR00T N1.5) is not installed: make install-gr00t GR00T_SRC=PATH",
-    ),
-]
+pytestmark = GR00T_MARKS
 
 FRANKA = Path(isaaclab_rlinf.__file__).parent / "tasks/franka"
 STATES = str(FRANKA / "isaaclab_ppo_gr00t_franka_reach_states.yaml")

@@ -9,27 +9,20 @@ not installed (``make install-gr00t``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from helpers import GR00T_MARKS, ppo_loss
 
 import isaaclab_rlinf
 from isaaclab_rlinf.models import gr00t as bridge
 from isaaclab_rlinf.models.gr00t import checkpoint
 from isaaclab_rlinf.spec import MappingError, MappingSpec
 
-pytestmark = [
-    pytest.mark.gr00t,
-    pytest.mark.sim,
-    pytest.mark.skipif(
-        importlib.util.find_spec("gr00t") is None,
-        reason="gr00t (Isaac-GR00T N1.5) is not installed: make install-gr00t GR00T_SRC=PATH",
-    ),
-]
+pytestmark = GR00T_MARKS
 
 YAML = Path(isaaclab_rlinf.__file__).parent / "tasks/cartpole_camera/isaaclab_ppo_gr00t_cartpole_camera.yaml"
 NUM_ENVS, CHUNK = 2, 4
@@ -137,8 +130,6 @@ def test_env_observations_through_gr00t_to_env_actions(model, env):
 
 def test_actor_forward_backward_gives_finite_loss_and_action_head_gradients(model, env):
     """RLinf's FSDP actor's micro-batch step (fsdp_actor_worker: model(...) then policy_loss(...))."""
-    from rlinf.algorithms.registry import policy_loss
-
     cfg = packaged_cfg()
     obs, _ = env.reset()
     with torch.no_grad():
@@ -153,27 +144,7 @@ def test_actor_forward_backward_gives_finite_loss_and_action_head_gradients(mode
         use_cache=False,
         prev_logprobs=result["prev_logprobs"],
     )
-    loss, metrics = policy_loss(
-        loss_type=cfg.algorithm.loss_type,
-        logprob_type=cfg.algorithm.logprob_type,
-        reward_type=cfg.algorithm.reward_type,
-        single_action_dim=cfg.actor.model.action_dim,
-        logprobs=out["logprobs"],
-        values=out["values"],
-        old_logprobs=out["prev_logprobs"],
-        advantages=torch.tensor([1.0, -1.0]),
-        returns=torch.tensor([0.5, -0.5]),
-        prev_values=result["prev_values"].reshape(-1).float(),
-        clip_ratio_high=cfg.algorithm.clip_ratio_high,
-        clip_ratio_low=cfg.algorithm.clip_ratio_low,
-        value_clip=cfg.algorithm.value_clip,
-        huber_delta=cfg.algorithm.huber_delta,
-        loss_mask=None,
-        loss_mask_sum=None,
-        max_episode_steps=cfg.env.train.max_episode_steps,
-        task_type=cfg.runner.task_type,
-        critic_warmup=False,
-    )
+    loss, _ = ppo_loss(cfg, out, out["prev_logprobs"], result["prev_values"])
     loss.backward()
     model.eval()
 

@@ -18,6 +18,7 @@ pytest.importorskip(
 )
 
 import torch  # noqa: E402
+from helpers import ppo_loss  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 import isaaclab_rlinf  # noqa: E402
@@ -131,8 +132,6 @@ def test_task_observations_through_pi_to_env_steps(model, env):
 
 def test_one_ppo_step_moves_the_trainable_parameters(model, env, variant):
     """RLinf's FSDP actor's micro-batch (model(...), then policy_loss) and an optimizer step."""
-    from rlinf.algorithms.registry import policy_loss
-
     cfg = packaged_cfg(variant)
     obs, _ = env.reset()
     with torch.no_grad():
@@ -142,27 +141,7 @@ def test_one_ppo_step_moves_the_trainable_parameters(model, env, variant):
     optimizer = torch.optim.AdamW(trainable.values(), lr=1e-3)
     model.train()
     out = model(forward_inputs=result["forward_inputs"], compute_logprobs=True, compute_values=True)
-    loss, _ = policy_loss(
-        loss_type=cfg.algorithm.loss_type,
-        logprob_type=cfg.algorithm.logprob_type,
-        reward_type=cfg.algorithm.reward_type,
-        single_action_dim=cfg.actor.model.action_dim,
-        logprobs=out["logprobs"],
-        values=out["values"],
-        old_logprobs=result["prev_logprobs"],
-        advantages=torch.tensor([1.0, -1.0]),
-        returns=torch.tensor([0.5, -0.5]),
-        prev_values=result["prev_values"].reshape(-1).float(),
-        clip_ratio_high=cfg.algorithm.clip_ratio_high,
-        clip_ratio_low=cfg.algorithm.clip_ratio_low,
-        value_clip=cfg.algorithm.value_clip,
-        huber_delta=cfg.algorithm.huber_delta,
-        loss_mask=None,
-        loss_mask_sum=None,
-        max_episode_steps=cfg.env.train.max_episode_steps,
-        task_type=cfg.runner.task_type,
-        critic_warmup=False,
-    )
+    loss, _ = ppo_loss(cfg, out, result["prev_logprobs"], result["prev_values"])
     loss.backward()
     optimizer.step()
     model.eval()
