@@ -90,11 +90,12 @@ def base(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def finetuned(dataset, base, tmp_path_factory) -> tuple[Path, str]:
-    """``gr00t-finetune`` two steps on CPU; returns the out dir and what it printed."""
+    """``gr00t-finetune`` two steps on CPU, the open-loop error measured on the same recording as held-out
+    (what is counted is under test, not the error); returns the out dir and what it printed."""
     out = tmp_path_factory.mktemp("ft_out") / "model"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert main(finetune_argv(dataset, base, out)) == 0
+        assert main([*finetune_argv(dataset, base, out), "--eval_dataset", str(dataset)]) == 0
     return out, printed.getvalue()
 
 
@@ -153,6 +154,23 @@ def test_summary_json_and_output_report_the_steps_and_final_loss(finetuned, data
         f"gr00t-finetune: 2 steps in {summary['seconds']} s, final loss {summary['final_loss']:.4f}"
         in printed
     )
+
+
+def test_the_open_loop_error_counts_one_chunk_per_16_steps_of_every_episode(finetuned, dataset):
+    out, printed = finetuned
+    summary = json.loads((out / "gr00t_finetune.json").read_text())
+    lengths = [
+        json.loads(line)["length"] for line in (dataset / "meta/episodes.jsonl").read_text().splitlines()
+    ]
+    chunks = sum(-(-n // 16) for n in lengths)  # the data config's 16 action_indices
+    for name in ("heldout", "train"):
+        ol = summary[f"open_loop_{name}"]
+        assert (ol["dataset"], ol["episodes"], ol["predictions"]) == (str(dataset), 2, chunks)
+        assert 0 < ol["first_action_mse"] < np.inf and 0 < ol["chunk_mse"] < np.inf
+        assert (
+            f"gr00t-finetune: open-loop action MSE on 2 {name} episodes ({chunks} chunks): "
+            f"chunk {ol['chunk_mse']:.5f}, first action {ol['first_action_mse']:.5f}"
+        ) in printed
 
 
 def test_only_the_action_head_is_trained_and_only_the_configs_embodiment_row(finetuned, base):

@@ -5,12 +5,14 @@
 #   OUT=/tmp/out bash benchmarks/gpu/gr00t_loop.sh [EPISODES] [SFT_STEPS] [PPO_EPOCHS]   # 256 600 10
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t_loop [EPISODES] [SFT_STEPS] [PPO_EPOCHS]      # the bundle's way
 #
-# Stages, back to back (STAGES="init record sft play_sft train play_ppo" picks some; state is kept in
-# $WORK, so a later call with the remaining stages goes on where the last one stopped; with the device
-# tool's 10 minutes a call: STAGES="init record sft", then "play_sft train", then "play_ppo"):
+# Stages, back to back (STAGES="init record heldout sft play_sft train play_ppo" picks some; state is kept
+# in $WORK, so a later call with the remaining stages goes on where the last one stopped; with the device
+# tool's 10 minutes a call: STAGES="init record heldout", then "sft play_sft", "train", "play_ppo"):
 #   init      gr00t-init at FULL width (2.7B, the public GR00T-N1.5-3B architecture, random weights)
 #   record    EPISODES expert successes on cuda:0 (front + wrist at 224 px, 12 states)
-#   sft       gr00t-finetune SFT_STEPS steps, batch 32, lr 1e-4 (GR00T's defaults: projector + DiT trained)
+#   heldout   EVAL_EPISODES (default 32) more from other reset seeds (--seed 1000): the held-out set
+#   sft       gr00t-finetune SFT_STEPS steps, batch 32, lr 1e-4 (GR00T's defaults: projector + DiT trained);
+#             then the open-loop action error on the held-out and on as many training episodes
 #   play_sft  play the fine-tuned model through our bridge (64 envs, one episode each): success
 #   train     PPO warm-started from it, PPO_EPOCHS epochs (critic warm-up 2 epochs), checkpoint at the end
 #   play_ppo  play the PPO checkpoint: success
@@ -34,9 +36,10 @@ SFT_BATCH=${SFT_BATCH:-32}; SFT_WORKERS=${SFT_WORKERS:-8}
 # a CPU smoke test of the script itself: SIM_DEVICE=cpu TRAIN_DEVICE=cpu INIT_ARGS=--tiny SFT_BATCH=2
 # SFT_WORKERS=1 PY=.venv/bin/python bash benchmarks/gpu/gr00t_loop.sh 2 2 1   (play and train exit 3 there)
 SIM_DEVICE=${SIM_DEVICE:-cuda:0}; TRAIN_DEVICE=${TRAIN_DEVICE:-cuda}; INIT_ARGS=${INIT_ARGS:-}
-STAGES=${STAGES:-init record sft play_sft train play_ppo}
+STAGES=${STAGES:-init record heldout sft play_sft train play_ppo}
 cfg=isaaclab_rlinf/tasks/franka/isaaclab_ppo_gr00t_franka_reach_states.yaml
-base=$WORK/gr00t_base; data=$WORK/demos; sft=$WORK/gr00t_sft; ppo=$WORK/ppo_run
+EVAL_EPISODES=${EVAL_EPISODES:-32}
+base=$WORK/gr00t_base; data=$WORK/demos; heldout=$WORK/demos_heldout; sft=$WORK/gr00t_sft; ppo=$WORK/ppo_run
 # small results (logs, JSON, GPU memory) accumulate in RES across calls and are copied to OUT at every exit
 if [ "$WORK" = "$OUT" ]; then RES=$OUT; else RES=$WORK/results; fi
 mkdir -p "$OUT" "$WORK" "$RES"
@@ -80,13 +83,17 @@ fresh() { rm -rf "$@"; }  # a stage that runs again starts from nothing (the CLI
 stage init gr00t_init.log cli gr00t-init --config_name $cfg --out "$base" --resolution 224x224 $INIT_ARGS || exit $rc_all
 
 [[ " $STAGES " == *" record "* ]] && fresh "$data"
+[[ " $STAGES " == *" heldout "* ]] && fresh "$heldout"
 stage record record.log cli record --config_name $cfg --num_envs "$episodes" --num_episodes "$episodes" \
   --only_success --device "$SIM_DEVICE" --no_progress --out "$data" || exit $rc_all
+stage heldout record_heldout.log cli record --config_name $cfg --num_envs "$EVAL_EPISODES" \
+  --num_episodes "$EVAL_EPISODES" --only_success --device "$SIM_DEVICE" --no_progress --seed 1000 \
+  --out "$heldout" || exit $rc_all
 [ -f "$data/meta/record.json" ] && cp "$data/meta/record.json" "$RES/record.json"
 
 [[ " $STAGES " == *" sft "* ]] && fresh "$sft"
-stage sft gr00t_finetune.log cli gr00t-finetune --config_name $cfg --dataset "$data" --model_path "$base" \
-  --out "$sft" --max_steps "$sft_steps" --batch_size "$SFT_BATCH" --device "$TRAIN_DEVICE" --dataloader_workers "$SFT_WORKERS" || exit $rc_all
+stage sft gr00t_finetune.log cli gr00t-finetune --config_name $cfg --dataset "$data" --eval_dataset "$heldout" \
+  --model_path "$base" --out "$sft" --max_steps "$sft_steps" --batch_size "$SFT_BATCH" --device "$TRAIN_DEVICE" --dataloader_workers "$SFT_WORKERS" || exit $rc_all
 [ -f "$sft/gr00t_finetune.json" ] && cp "$sft/gr00t_finetune.json" "$RES/gr00t_finetune.json"
 
 stage play_sft play_sft.log cli play --config_name $cfg --model_path "$sft" --no_task_check \

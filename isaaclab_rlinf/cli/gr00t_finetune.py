@@ -32,6 +32,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         required=True,
         help="base GR00T N1.5 model directory (gr00t-init's, or a checkpoint)",
     )
+    g.add_argument(
+        "--eval_dataset",
+        default=None,
+        help="held-out demonstrations (another `record` with another --seed): the open-loop action error "
+        "of the fine-tuned model on them (and on as many training episodes) goes into gr00t_finetune.json",
+    )
     g.add_argument("--out", required=True, help="model directory to create (must not exist or be empty)")
     g.add_argument("--max_steps", type=int, default=1000, help="optimiser steps (default 1000)")
     g.add_argument("--batch_size", type=int, default=32, help="samples per step (default 32)")
@@ -89,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         check_output_dir(args.out)  # first: the cheapest refusal
         cfg = build_config(args)
         config_dir, _ = resolve_config_source(args)
-        plan = check_inputs(cfg, config_dir, args.dataset, args.base_model_path, args.out)
+        plan = check_inputs(cfg, config_dir, args.dataset, args.base_model_path, args.out, args.eval_dataset)
     except (DatasetError, FinetuneInputError) as exc:
         raise ConfigError(str(exc)) from None
     require_gr00t("gr00t")

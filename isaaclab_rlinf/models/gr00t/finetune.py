@@ -39,6 +39,7 @@ from ...spec import MappingSpec
 SUMMARY_FILE = "gr00t_finetune.json"
 VIDEO_BACKEND = "decord"  # installed; GR00T's default torchcodec (and PyAV) are not
 N1D5_MODEL_TYPE = "gr00t_n1_5"  # config.json's model_type of a GR00T N1.5 checkpoint
+OPEN_LOOP_EPISODES = 64  # episodes of each dataset the open-loop error is measured on
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
 
 
@@ -80,6 +81,7 @@ class FinetunePlan:
     attn_implementation: str | None
     frames: int
     episodes: int
+    eval_dataset: Path | None = None  # held-out demonstrations for the open-loop error (.open_loop)
 
 
 @dataclass
@@ -100,6 +102,9 @@ class FinetuneResult:
     base_model: str
     total_seconds: float = 0.0
     losses: list[float] = field(default_factory=list)
+    # open-loop action error (.open_loop.OpenLoopResult.summary) on held-out and on training episodes
+    open_loop_heldout: dict[str, Any] | None = None
+    open_loop_train: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, Any]:
         return asdict(self)
@@ -111,6 +116,7 @@ def check_inputs(
     dataset: str | os.PathLike,
     base: str | os.PathLike,
     out: str,
+    eval_dataset: str | os.PathLike | None = None,
 ) -> FinetunePlan:
     """Check every input before anything is loaded or written; one-line errors naming key, value and fix.
 
@@ -141,6 +147,8 @@ def check_inputs(
         spec, state_dim, action_dim, dict(getattr(data_config, "action_dims", {}) or {})
     )
     info = check_layout(dataset, layout, f"the config's {spec.path} (GR00T keys and widths)")
+    if eval_dataset is not None:
+        check_layout(eval_dataset, layout, f"the config's {spec.path} (GR00T keys and widths)")
     base_config = check_base_model(base)
     horizon = len(data_config.action_indices)
     head = base_config.get("action_head_cfg", {})
@@ -161,6 +169,7 @@ def check_inputs(
         attn_implementation=OmegaConf.select(cfg, "actor.model.attn_implementation", default=None),
         frames=int(info["total_frames"]),
         episodes=int(info["total_episodes"]),
+        eval_dataset=None if eval_dataset is None else Path(eval_dataset).resolve(),
     )
 
 
@@ -188,22 +197,23 @@ def check_base_model(path: str | os.PathLike) -> dict[str, Any]:
     return config
 
 
-def build_dataset(plan: FinetunePlan) -> Any:
-    """GR00T's ``LeRobotSingleDataset`` over the recording with the data config's modality config and
-    transforms, under the config's embodiment tag and id (GR00T's transform copies the tag -> id mapping
-    when built, so the config's id is set on it here, as the RL loader does)."""
+def build_dataset(plan: FinetunePlan, path: Path | None = None, raw: bool = False) -> Any:
+    """GR00T's ``LeRobotSingleDataset`` over the recording (``path``, default the training one) with the
+    data config's modality config and transforms (none when ``raw``: the open-loop evaluation applies the
+    training set's own), under the config's embodiment tag and id (GR00T's transform copies the tag -> id
+    mapping when built, so the config's id is set on it here, as the RL loader does)."""
     from .tags import _force_embodiment_id, register_embodiment_tag
 
     tag, tag_id = plan.spec.embodiment_tag, plan.embodiment_tag_id
     register_embodiment_tag(tag, tag_id)  # after load_data_config: gr00t sees RLinf's tag enum
-    transforms = plan.data_config.transform()
-    if tag_id is not None:
+    transforms = None if raw else plan.data_config.transform()
+    if tag_id is not None and transforms is not None:
         _force_embodiment_id(transforms, tag, int(tag_id))
     from gr00t.data.dataset import LeRobotSingleDataset
     from gr00t.data.embodiment_tags import EmbodimentTag
 
     return LeRobotSingleDataset(
-        dataset_path=str(plan.dataset),
+        dataset_path=str(path or plan.dataset),
         modality_configs=plan.data_config.modality_config(),
         transforms=transforms,
         embodiment_tag=EmbodimentTag(tag),
@@ -314,6 +324,7 @@ def finetune(
     import torch
 
     from .checkpoint import OVERRIDES_FILE, check_checkpoint
+    from .open_loop import open_loop_mse
 
     t_start = time.perf_counter()
     dataset = build_dataset(plan)
@@ -339,6 +350,19 @@ def finetune(
     trainer.train()
     seconds = time.perf_counter() - t_train
     trainer.save_state()
+    open_loop = {}
+    horizon = len(plan.data_config.action_indices)
+    # GR00T's own inference on recorded frames (before the bf16 cast below): held-out, and as many
+    # training episodes, to tell under-fitting from over-fitting
+    evals = (("heldout", plan.eval_dataset), ("train", plan.dataset)) if plan.eval_dataset else ()
+    for name, path in evals:
+        raw = build_dataset(plan, path, raw=True)
+        ol = open_loop_mse(trainer.model, dataset.transforms, raw, horizon, OPEN_LOOP_EPISODES)
+        open_loop[name] = ol.summary()
+        report(
+            f"gr00t-finetune: open-loop action MSE on {ol.episodes} {name} episodes ({ol.predictions} "
+            f"chunks): chunk {ol.chunk_mse:.5f}, first action {ol.first_action_mse:.5f} ({ol.seconds} s)"
+        )
     # TrainRunner.train would save float32 weights (11 GB at full size); RL loads bf16 anyway
     trained = trainer.model.to(getattr(torch, options.dtype))
     trained.config.torch_dtype = options.dtype
@@ -363,6 +387,8 @@ def finetune(
         base_model=str(plan.base),
         total_seconds=round(time.perf_counter() - t_start, 2),
         losses=losses.losses,
+        open_loop_heldout=open_loop.get("heldout"),
+        open_loop_train=open_loop.get("train"),
     )
     (plan.out / SUMMARY_FILE).write_text(json.dumps(result.summary(), indent=2) + "\n")
     return result
