@@ -40,7 +40,7 @@ STAGES=${STAGES:-init record heldout sft play_sft train play_ppo}
 cfg=isaaclab_rlinf/tasks/franka/isaaclab_ppo_gr00t_franka_reach_states.yaml
 EVAL_EPISODES=${EVAL_EPISODES:-32}
 base=$WORK/gr00t_base; data=$WORK/demos; heldout=$WORK/demos_heldout; sft=$WORK/gr00t_sft; ppo=$WORK/ppo_run
-# small results (logs, JSON, GPU memory) accumulate in RES across calls and are copied to OUT at every exit
+# small results (logs, JSON, GPU memory) accumulate in RES across calls and are packed into OUT at every exit
 if [ "$WORK" = "$OUT" ]; then RES=$OUT; else RES=$WORK/results; fi
 mkdir -p "$OUT" "$WORK" "$RES"
 cli() { $PY -m isaaclab_rlinf "$@"; }
@@ -58,7 +58,9 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>&1 | tee "$RES/
 (while :; do echo "$(date +%s),$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits 2>/dev/null | head -1)"; sleep 1; done) \
   >> "$RES/gpu_mem.csv" &
 mon=$!
-trap 'kill $mon 2>/dev/null; [ "$RES" = "$OUT" ] || cp -r "$RES/." "$OUT/"' EXIT
+# the device tool brings back 8 files at most: the results as one archive, and the summary beside it
+trap 'kill $mon 2>/dev/null; [ "$RES" = "$OUT" ] || { tar -C "$RES" -czf "$OUT/gr00t_loop_results.tgz" .;
+  cp "$RES/gr00t_loop.json" "$OUT/" 2>/dev/null; }' EXIT
 
 rc_all=0
 stage() {  # stage NAME LOG CMD...: run, time, append {"stage", "start", "end", "seconds", "rc"} to stages.jsonl
