@@ -53,6 +53,7 @@ if missing:
     raise SystemExit(f"gr00t_loop: missing packages {missing}; nothing was run")
 PY
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>&1 | tee "$RES/gpu.txt"
+$PY benchmarks/run_meta.py -- bash benchmarks/gpu/gr00t_loop.sh "$@" > "$RES/meta.json"  # device, packages
 
 # GPU memory every second for the whole call: peaks per stage come from the stage windows
 (while :; do echo "$(date +%s),$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits 2>/dev/null | head -1)"; sleep 1; done) \
@@ -139,6 +140,7 @@ def load(name):
 
 sft = load("gr00t_finetune")
 summary = {
+    "meta": json.load(open(f"{res}/meta.json")),
     "config": "isaaclab_rlinf/tasks/franka/isaaclab_ppo_gr00t_franka_reach_states.yaml",
     "width": init_args or "full (gr00t-init without --tiny: 2.7B parameters)",
     "episodes": episodes, "sft_steps": sft_steps, "sft_batch": int(sft_batch), "ppo_epochs": ppo_epochs,
