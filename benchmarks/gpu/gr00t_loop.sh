@@ -13,8 +13,9 @@
 #   heldout   EVAL_EPISODES (default 32) more from other reset seeds (--seed 1000): the held-out set
 #   sft       gr00t-finetune SFT_STEPS steps, batch 32, lr 1e-4 (GR00T's defaults: projector + DiT trained);
 #             then the open-loop action error on the held-out and on as many training episodes
+#   sft_more  (only when named) SFT_STEPS more steps from the fine-tuned model, which it then replaces
 #   play_sft  play the fine-tuned model through our bridge (64 envs, one episode each): success
-#   train     PPO warm-started from it, PPO_EPOCHS epochs (critic warm-up 2 epochs), checkpoint at the end
+#   train     PPO warm-started from it, PPO_EPOCHS epochs (critic warm-up CRITIC_WARMUP=2 epochs), checkpoint
 #   play_ppo  play the PPO checkpoint: success
 # $OUT gets every log, record.json, gr00t_finetune.json, the parsed train/play JSON, gpu_mem.csv and
 # gr00t_loop.json: seconds, exit code and peak GPU memory per stage, success before/after, the SFT losses.
@@ -25,8 +26,8 @@
 # depth can be cut (gr00t-init --tiny, which no real checkpoint resembles); and a full-width step fits the
 # time: RLinf's actor measured 240 ms per forward+backward+AdamW at micro-batch 32 on one H200
 # (docs/gr00t.md), GR00T publishes ~0.8-3 steps/s at batch 32 (data-loading bound: 8 loader processes
-# here), so 600 steps take ~3.5-12 minutes, ~4 at the rate this host's 16 cores should give. The loss
-# and steps/s are printed every 10 steps; lower SFT_STEPS if the rate is below ~2.5/s.
+# here), so 600 steps take ~3.5-12 minutes. Measured on one H100 (2026-12-06): 2.81 steps/s, 400 steps
+# in 142 s; the loss was still falling there (benchmarks/results/README.md): use sft_more for more.
 # Needs the package, gr00t, accelerate, tensorboard, decord, pandas and imageio-ffmpeg (bundle:
 # build_bundle.sh --with-video); checked first (exit 3, nothing run).
 set -uo pipefail
@@ -99,13 +100,24 @@ stage sft gr00t_finetune.log cli gr00t-finetune --config_name $cfg --dataset "$d
   --model_path "$base" --out "$sft" --max_steps "$sft_steps" --batch_size "$SFT_BATCH" --device "$TRAIN_DEVICE" --dataloader_workers "$SFT_WORKERS" || exit $rc_all
 [ -f "$sft/gr00t_finetune.json" ] && cp "$sft/gr00t_finetune.json" "$RES/gr00t_finetune.json"
 
+# more fine-tuning in another call: SFT_STEPS more steps from the last fine-tuned model (a fresh optimiser
+# and warm-up: GR00T's trainer state is not carried), which then replaces it; its losses and open-loop
+# errors go to gr00t_finetune_more.json (a 10-minute call holds ~1,400 steps at 2.8 steps/s on an H100)
+if [[ " $STAGES " == *" sft_more "* ]]; then
+  fresh "$sft.more"
+  stage sft_more gr00t_finetune_more.log cli gr00t-finetune --config_name $cfg --dataset "$data" \
+    --eval_dataset "$heldout" --model_path "$sft" --out "$sft.more" --max_steps "$sft_steps" \
+    --batch_size "$SFT_BATCH" --device "$TRAIN_DEVICE" --dataloader_workers "$SFT_WORKERS" || exit $rc_all
+  cp "$sft.more/gr00t_finetune.json" "$RES/gr00t_finetune_more.json" && rm -rf "$sft" && mv "$sft.more" "$sft"
+fi
+
 stage play_sft play_sft.log cli play --config_name $cfg --model_path "$sft" --no_task_check \
   runner.logger.log_path="$WORK/play_sft"
 $PY -m ray.scripts.scripts stop --force >/dev/null 2>&1
 
 [[ " $STAGES " == *" train "* ]] && fresh "$ppo"
 stage train train.log cli train --config_name $cfg --model_path "$sft" --max_epochs "$ppo_epochs" --no_task_check \
-  runner.save_interval="$ppo_epochs" actor.optim.critic_warmup_steps=2 runner.logger.log_path="$ppo"
+  runner.save_interval="$ppo_epochs" actor.optim.critic_warmup_steps="${CRITIC_WARMUP:-2}" runner.logger.log_path="$ppo"
 $PY -m ray.scripts.scripts stop --force >/dev/null 2>&1
 
 # the PPO checkpoint (runner.ckpt_path) on the fine-tuned architecture (actor/rollout model_path)
