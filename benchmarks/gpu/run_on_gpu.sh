@@ -26,6 +26,9 @@
 #       packaged config per mode, workers_tts_<task>_<mode>.json + .log. MODES="single_process rlinf"
 #       picks the modes (split default: rlinf two_process single_process; tts default: single_process rlinf)
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
+#   bash benchmarks/gpu/run_on_gpu.sh warpcache              # after a job: the host's warp kernel cache as
+#       $OUT/warpcache.tar.xz; put it in .bundle/ here and carry it in one stash call of a later session:
+#       the first job there unpacks it instead of compiling the kernels again (~3.5 min on a fresh host)
 # Every job but py and check leaves in $OUT its JSON results or its log; the run's meta (device, packages,
 # command) is in the benchmarks' JSON, and in <job>_meta.json for train, play and gr00t (set GIT_COMMIT on
 # the command line: the host's copy of the tree has no .git).
@@ -33,12 +36,18 @@ set -uo pipefail
 job=${1:?job}; shift
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" /tmp/stage
 cp .bundle/part* /tmp/stage/ 2>/dev/null && echo "stashed: $(ls /tmp/stage)"
+cp .bundle/warpcache.tar.xz /tmp/stage/ 2>/dev/null && echo "stashed the warp kernel cache"
 [ "$job" = stash ] && exit 0
 
 if [ ! -d /tmp/site/ray ]; then
   t=$(date +%s)
   cat /tmp/stage/part* | xz -dc -T0 | tar x -C /tmp || { echo "unpack failed: parts $(ls /tmp/stage)"; exit 3; }
   echo "unpacked bundle in $(( $(date +%s) - t )) s"
+fi
+# a warp kernel cache from an earlier host (job warpcache): saves the ~3.5 min a fresh host spends
+# compiling the simulator's kernels in its first process (same warp version, same GPU architecture)
+if [ -f /tmp/stage/warpcache.tar.xz ] && [ ! -d /tmp/warpcache ]; then
+  tar xJf /tmp/stage/warpcache.tar.xz -C /tmp && echo "warp kernel cache: $(ls /tmp/warpcache/* | wc -l) files"
 fi
 # this checkout first (the package's code), then the bundle; multicast stays off (shared host)
 export PYTHONPATH=$PWD:/tmp/site PYTHONUNBUFFERED=1 WARP_CACHE_PATH=/tmp/warpcache \
@@ -204,6 +213,7 @@ PY
     ;;
   gr00t_loop) WORK=${WORK:-/tmp/gr00t_loop} OUT=$OUT PY=$py bash benchmarks/gpu/gr00t_loop.sh "$@"; exit $? ;;
   test) $py -m pytest -q -p no:cacheprovider -m gpu tests "$@" 2>&1 | tee "$OUT/test.log"; exit "${PIPESTATUS[0]}" ;;
+  warpcache) tar -C /tmp -cJf "$OUT/warpcache.tar.xz" warpcache && ls -la "$OUT/warpcache.tar.xz" ;;
   py) $py "$@" ;;
   *) echo "unknown job $job"; exit 2 ;;
 esac
