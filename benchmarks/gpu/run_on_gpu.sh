@@ -26,6 +26,9 @@
 #       packaged config per mode, workers_tts_<task>_<mode>.json + .log. MODES="single_process rlinf"
 #       picks the modes (split default: rlinf two_process single_process; tts default: single_process rlinf)
 #   bash benchmarks/gpu/run_on_gpu.sh py SCRIPT [args...]   # any python script with the bundle's packages
+#   bash benchmarks/gpu/run_on_gpu.sh check_openpi | openpi [EPOCHS]  # with the openpi extras stashed
+#       (build_bundle.sh --openpi: .bundle/openpi-part00, one stash call of its own): imports and versions;
+#       pi0.5 at full width (openpi-init, random weights) PPO on Franka Reach EPOCHS epochs + play, as gr00t
 #   bash benchmarks/gpu/run_on_gpu.sh warpcache              # after a job: the host's warp kernel cache as
 #       $OUT/warpcache.tar.xz; put it in .bundle/ here and carry it in one stash call of a later session:
 #       the first job there unpacks it instead of compiling the kernels again (~3.5 min on a fresh host)
@@ -37,12 +40,17 @@ job=${1:?job}; shift
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" /tmp/stage
 cp .bundle/part* /tmp/stage/ 2>/dev/null && echo "stashed: $(ls /tmp/stage)"
 cp .bundle/warpcache.tar.xz /tmp/stage/ 2>/dev/null && echo "stashed the warp kernel cache"
+cp .bundle/openpi-part* /tmp/stage/ 2>/dev/null && echo "stashed the openpi extras"
 [ "$job" = stash ] && exit 0
 
 if [ ! -d /tmp/site/ray ]; then
   t=$(date +%s)
   cat /tmp/stage/part* | xz -dc -T0 | tar x -C /tmp || { echo "unpack failed: parts $(ls /tmp/stage)"; exit 3; }
   echo "unpacked bundle in $(( $(date +%s) - t )) s"
+fi
+# the openpi family's extras (build_bundle.sh --openpi), a site of their own
+if ls /tmp/stage/openpi-part* >/dev/null 2>&1 && [ ! -d /tmp/site-openpi ]; then
+  cat /tmp/stage/openpi-part* | xz -dc -T0 | tar x -C /tmp && echo "unpacked the openpi extras"
 fi
 # a warp kernel cache from an earlier host (job warpcache): saves the ~3.5 min a fresh host spends
 # compiling the simulator's kernels in its first process (same warp version, same GPU architecture)
@@ -53,6 +61,8 @@ fi
 export PYTHONPATH=$PWD:/tmp/site PYTHONUNBUFFERED=1 WARP_CACHE_PATH=/tmp/warpcache \
   NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1 RAY_DEDUP_LOGS=0
 py=python3
+# the openpi jobs put openpi's site (its transformers 4.53.2 under the import name transformers) first
+case "$job" in openpi|check_openpi) export PYTHONPATH=$PWD:/tmp/site-openpi:/tmp/site ;; esac
 
 case "$job" in
   check)
@@ -130,15 +140,20 @@ PY
       fi
     done
     ;;
-  gr00t)
+  gr00t|openpi)
+    # a random full-width model written here (gr00t-init / openpi-init), PPO EPOCHS epochs, play once
     epochs=${1:-3}
-    cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_gr00t_franka_reach.yaml
-    ckpt=/tmp/gr00t_franka_random
+    if [ "$job" = gr00t ]; then
+      cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_gr00t_franka_reach.yaml; ckpt=/tmp/gr00t_franka_random
+      init=(gr00t-init --config_name $cfgp --out $ckpt --resolution 224x224); steps=128
+    else
+      cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_openpi_pi05_franka_reach.yaml; ckpt=/tmp/pi05_franka_random
+      init=(openpi-init --config_name $cfgp --out $ckpt --variant pi05); steps=120
+    fi
     nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader,nounits -lms 500 > "$OUT/gpu_mem.csv" &
     smi=$!
     t0=$(date +%s)
-    [ -f "$ckpt/model.safetensors" ] || $py -m isaaclab_rlinf gr00t-init --config_name $cfgp --out $ckpt \
-      --resolution 224x224 2>&1 | tail -40 > "$OUT/gr00t_init.log"
+    [ -f "$ckpt/model.safetensors" ] || $py -m isaaclab_rlinf "${init[@]}" 2>&1 | tail -40 > "$OUT/${job}_init.log"
     t1=$(date +%s)
     $py benchmarks/run_meta.py -- isaaclab-rlinf train --config_name $cfgp --model_path $ckpt > "$OUT/train_meta.json"
     $py -m isaaclab_rlinf train --config_name $cfgp --model_path $ckpt --max_epochs "$epochs" --no_task_check \
@@ -148,15 +163,16 @@ PY
     rc_play=$?
     t3=$(date +%s)
     kill $smi 2>/dev/null
-    $py benchmarks/gpu/parse_train_log.py "$OUT/train.log" --num_envs 64 --steps 128 \
-      --meta "$OUT/train_meta.json" --json "$OUT/gr00t_train.json" | tail -20
-    $py - "$OUT" "$t0" "$t1" "$t2" "$t3" "$rc" "$rc_play" <<'PY'
+    $py benchmarks/gpu/parse_train_log.py "$OUT/train.log" --num_envs 64 --steps $steps \
+      --meta "$OUT/train_meta.json" --json "$OUT/${job}_train.json" | tail -20
+    $py - "$OUT" "$job" "$t0" "$t1" "$t2" "$t3" "$rc" "$rc_play" <<'PY'
 import json, sys
-out, t0, t1, t2, t3, rc, rc_play = sys.argv[1], *map(int, sys.argv[2:])
+out, job = sys.argv[1:3]
+t0, t1, t2, t3, rc, rc_play = map(int, sys.argv[3:])
 mem = [int(l.split(",")[1]) for l in open(f"{out}/gpu_mem.csv") if l.count(",") == 1 and l.split(",")[1].strip().isdigit()]
-summary = {"gr00t_init_s": t1 - t0, "train_s": t2 - t1, "play_s": t3 - t2, "train_rc": rc, "play_rc": rc_play,
-           "peak_gpu_mem_mib": max(mem, default=None), "train": json.load(open(f"{out}/gr00t_train.json"))}
-json.dump(summary, open(f"{out}/gr00t_summary.json", "w"), indent=2)
+summary = {"init_s": t1 - t0, "train_s": t2 - t1, "play_s": t3 - t2, "train_rc": rc, "play_rc": rc_play,
+           "peak_gpu_mem_mib": max(mem, default=None), "train": json.load(open(f"{out}/{job}_train.json"))}
+json.dump(summary, open(f"{out}/{job}_summary.json", "w"), indent=2)
 print(json.dumps({k: v for k, v in summary.items() if k != "train"}))
 PY
     tail -5 "$OUT/play.log"
@@ -213,6 +229,19 @@ PY
     ;;
   gr00t_loop) WORK=${WORK:-/tmp/gr00t_loop} OUT=$OUT PY=$py bash benchmarks/gpu/gr00t_loop.sh "$@"; exit $? ;;
   test) $py -m pytest -q -p no:cacheprovider -m gpu tests "$@" 2>&1 | tee "$OUT/test.log"; exit "${PIPESTATUS[0]}" ;;
+  check_openpi)  # the openpi extras over the host's jax: RLinf's openpi model, its workers, our loader
+    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
+    $py - <<'PY'
+import importlib.metadata as md, torch, transformers
+import openpi.models.pi0_config, rlinf.models.embodiment.openpi.openpi_action_model  # noqa: F401
+import rlinf.workers.actor.fsdp_actor_worker  # noqa: F401
+from openpi.models_pytorch.transformers_replace.models.siglip import check
+from isaaclab_rlinf.models.openpi import loader  # noqa: F401
+print("torch", torch.__version__, "transformers", transformers.__version__, "openpi's check", check.check_whether_transformers_replace_is_installed_correctly())
+for d in ("jax", "jaxlib", "flax", "orbax-checkpoint", "rlinf-openpi", "rlinf-transformer-openpi", "rlinf"):
+    print(d, md.version(d))
+PY
+    ;;
   warpcache) tar -C /tmp -cJf "$OUT/warpcache.tar.xz" warpcache && ls -la "$OUT/warpcache.tar.xz" ;;
   py) $py "$@" ;;
   *) echo "unknown job $job"; exit 2 ;;
