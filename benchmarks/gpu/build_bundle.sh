@@ -8,8 +8,7 @@
 #   the openpi family's extras from .venv-openpi (device-packages-openpi.txt: openpi, its transformers
 #   4.53.2, what they import that neither the host nor the main bundle has) as .bundle/openpi-partNN, a
 #   site of its own that run_on_gpu.sh puts before the main bundle's for the openpi jobs. The host's own
-#   jax/flax/orbax (newer than .venv-openpi's CPU jax 0.5.3) are used: openpi's PyTorch path imports
-#   them, runs none of them.
+#   jax/flax/orbax (newer than .venv-openpi's CPU jax 0.5.3) are used, not run, by openpi's PyTorch path.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [[ " $* " == *" --openpi "* ]]; then
