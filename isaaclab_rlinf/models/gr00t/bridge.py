@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ...rlinf_cfg import model_key
+from ...rlinf_cfg import load_config_file, model_key  # load_config_file: importable from here too
 from ...spec import MappingError, MappingSpec
 from .installed import _INSTALLED, Gr00tInstall
 from .loader import (
@@ -381,44 +381,6 @@ def _check_spec(spec: MappingSpec, cfg: Any, mpath: str, bpath: str) -> None:
 # --------------------------------------------------------------------------------------------------
 # workers: RLINF_CONFIG_FILE
 # --------------------------------------------------------------------------------------------------
-
-
-def _is_plain_default(entry: Any) -> bool:
-    """``_self_`` and ``override hydra/...`` entries, which change nothing under our keys."""
-    if isinstance(entry, str):
-        return entry == "_self_"
-    if isinstance(entry, Mapping) and len(entry) == 1:
-        key = str(next(iter(entry)))
-        return key.startswith(("override hydra/", "hydra/"))
-    return False
-
-
-def load_config_file(path: str | os.PathLike) -> Any:
-    """Load a RLinf YAML as the launcher composed it.
-
-    A file whose ``defaults`` list holds only ``_self_`` and ``override hydra/...`` entries (like the
-    packaged configs, or a composed config the launcher saved) is read with a plain ``OmegaConf.load``.
-    Otherwise it is composed with Hydra from its directory (config groups are found there; command-line
-    overrides are not known here, so the launcher should point ``RLINF_CONFIG_FILE`` at a saved
-    composed config when it applies overrides that matter to the GR00T bridge).
-    """
-    from omegaconf import OmegaConf
-
-    path = Path(path).resolve()
-    cfg = OmegaConf.load(path)
-    defaults = cfg.get("defaults") or []
-    if all(_is_plain_default(d) for d in defaults):
-        for key in ("defaults", "hydra"):
-            if key in cfg:
-                del cfg[key]
-        return cfg
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    if GlobalHydra.instance().is_initialized():
-        return compose(config_name=path.stem)
-    with initialize_config_dir(config_dir=str(path.parent), version_base=None):
-        return compose(config_name=path.stem)
 
 
 def install_from_env() -> Gr00tInstall | None:
