@@ -36,20 +36,16 @@ __all__ = [*_EXPORTS, "register", "__version__"]
 def register() -> None:
     """Register every entry-point task with gymnasium and RLinf (RLinf's ``RLINF_EXT_MODULE`` hook).
 
-    When ``RLINF_CONFIG_FILE`` names a GR00T config, also installs the GR00T bridge (converters,
-    embodiment tag id, model builder) into RLinf's tables: workers need it, and RLinf calls only this.
-    Likewise, for a ``cnn_policy`` config, the CNN policy builder (trainable encoder switch), and for an
-    ``openpi`` config our openpi builder (our train configs, tiny sizes, the stand-in tokenizer).
+    When ``RLINF_CONFIG_FILE`` names a config, also runs the ``install`` of its model families
+    (:mod:`isaaclab_rlinf.models.family`: the GR00T bridge's converters, embodiment tag and builder; the CNN
+    policy's builder; our openpi builder; a plugin's own) into RLinf's tables: workers need them, and RLinf
+    calls only this.
     """
-    from .models.cnn_policy import install_from_env as install_cnn_policy
-    from .models.gr00t import install_from_env
-    from .models.openpi import install_from_env as install_openpi
+    from .models.families import install_from_env
     from .registry import register as _register
 
     _register()
     install_from_env()
-    install_cnn_policy()
-    install_openpi()
 
 
 def __getattr__(name: str) -> Any:

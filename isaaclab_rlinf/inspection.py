@@ -250,17 +250,19 @@ def check_against_task(cfg: DictConfig, split: str, spec: MappingSpec, obs: dict
     """Check ``env.<split>``'s mapping against a live task's first observation; returns its action width.
 
     The success term exists, every key resolves, slices fit, cameras are images, the action widths add
-    up with the model's ``action_dim``, and an MLP policy's ``obs_dim`` equals the state width. Raises
-    :class:`MappingError` naming the YAML path. ``inspect`` and the launcher's check before Ray run this.
+    up with the model's ``action_dim``, an MLP policy's ``obs_dim`` equals the state width, and each model
+    family's ``check_live`` passes. Raises :class:`MappingError` naming the YAML path (a family's check may
+    raise ``ConfigError``). ``inspect`` and the launcher's check before Ray run this.
     """
     env_dim = int(info["action_dim"])
     spec.check_success_term(info["termination_terms"])
     spec.validate(obs, env_action_dim=env_dim, policy_action_dim=_policy_action_dim(cfg, split))
     _check_policy_obs(cfg, split, spec.resolve(obs).state_dim, spec)
-    if spec.gr00t_mapping is not None:  # a GR00T checkpoint's camera resolution against the live views
-        from .models.gr00t import check_model_path
+    from .models.families import active_families
 
-        check_model_path(cfg, isaaclab_obs=obs)
+    for family in active_families(cfg):  # e.g. a GR00T checkpoint's camera resolution, openpi's norm stats
+        if family.check_live is not None:
+            family.check_live(cfg, split, obs)
     return env_dim
 
 

@@ -12,7 +12,8 @@ value and the fix:
 2. :func:`check_tasks_live`: each mapped task is built once with one env in the driver and the mapping
    checked against its first observation, as ``inspect`` does. ``--no_task_check`` skips it.
 3. :func:`require_accelerator`: RLinf's actor and rollout workers need one; without it we stop here and
-   point to ``isaaclab-rlinf inspect``. :func:`require_model_package`: GR00T model types need ``gr00t``.
+   point to ``isaaclab-rlinf inspect``. :func:`require_model_package`: each model family's package
+   (``gr00t``, openpi's venv; :mod:`isaaclab_rlinf.models.family`).
 4. :func:`prepare_environment`: the variables Ray copies to every worker (below).
 5. :func:`validate_with_rlinf`: ``rlinf.config.validate_cfg``. It creates RLinf's ``Cluster`` (this starts
    a local Ray instance and RLinf's manager actors, but no worker), because its placement checks need the
@@ -64,6 +65,7 @@ from .preflight import (  # noqa: F401
     notice,
     only_eval,
     preflight,
+    prepare_run,
     require_accelerator,
     require_model_package,
     rlinf_own_splits,
@@ -208,16 +210,11 @@ def run(
     existed = log_dir.exists()
     try:
         require_accelerator(command)
-        require_model_package(cfg)
-        from .models.openpi import require_openpi_for
-
-        require_openpi_for(cfg)  # openpi configs: its own venv (make install-openpi), said in one line
+        require_model_package(cfg)  # each model family's package (gr00t, openpi's venv), in one line
         config_file = log_dir / CONFIG_FILE_NAME
         # A config of RLinf's own tasks only has no mapping for our workers' register() to read.
         prepare_environment(config_file if specs else None, config_dir)
-        from .models.cnn_policy import provide_encoder_weights
-
-        provide_encoder_weights(cfg, log_dir)  # cnn_policy, empty model_path: a random encoder in the run dir
+        prepare_run(cfg, log_dir)  # e.g. cnn_policy, empty model_path: a random encoder in the run dir
         write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
         cfg = validate_with_rlinf(cfg)  # starts Ray: the task check runs meanwhile
         finish_task_check(task_check_job)

@@ -5,13 +5,13 @@ the key, the value and the fix (:class:`ConfigError`, exit 2), and a good one ge
 * :func:`preflight` (static): RLinf 0.3's required blocks a RLinf 0.2-era config lacks are filled with
   RLinf's defaults, one notice each (:func:`upgrade_config`); the task ids (entry-point tasks, tasks RLinf
   serves with its own env class, IsaacLab's gymnasium ids); the ``env.{train,eval}.isaaclab`` mapping
-  blocks (:class:`~isaaclab_rlinf.spec.MappingSpec`; none for RLinf's own tasks); the model bridges; the
-  actor's batches against the rollout size; RLinf's static rules; checkpoint paths and a ``resume_dir``
-  already at ``max_epochs``;
+  blocks (:class:`~isaaclab_rlinf.spec.MappingSpec`; none for RLinf's own tasks); each model family's
+  ``install`` (:mod:`isaaclab_rlinf.models.family`); RLinf's static rules; the actor's batches against the
+  rollout size; checkpoint paths and a ``resume_dir`` already at ``max_epochs``; each family's ``check``;
 * :func:`check_tasks_live`: each mapped task built once with one env (CUDA if there is a GPU, else CPU)
   and the mapping checked against its first observation, as ``inspect`` does; tasks needing Isaac Sim
   are skipped with a note;
-* :func:`require_accelerator` (exit 3), then :func:`require_model_package`.
+* :func:`require_accelerator` (exit 3), then :func:`require_model_package` (each family's ``require``).
 
 :mod:`isaaclab_rlinf.launcher` runs them in this order, then prepares the workers' environment and launches.
 """
@@ -29,8 +29,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from .models.openpi.keys import check_openpi_keys
-from .models.weights import check_weights_fit
+from .models.families import active_families
+from .models.family import ModelFamily
 
 # The run config's readers and the bad-input error sit below the checks (the model bridges use them too);
 # these names stay importable from here.
@@ -245,7 +245,8 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
 
     First fills what a RLinf 0.2-era config lacks (:func:`upgrade_config`). Calls
     :func:`isaaclab_rlinf.register` (entry-point tasks into gymnasium and RLinf's
-    ``REGISTER_ISAACLAB_ENVS``) and, for ``gr00t*`` model types, ``isaaclab_rlinf.models.gr00t.install``.
+    ``REGISTER_ISAACLAB_ENVS``) and the ``install`` and ``check`` of the config's model families
+    (:func:`~isaaclab_rlinf.models.families.active_families`).
     Returns the parsed mapping specs by split; a split whose task RLinf serves with its own env class
     (:func:`~isaaclab_rlinf.registry.rlinf_env_class`) has none, and needs no ``isaaclab`` block.
     """
@@ -286,16 +287,28 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
         except MappingError as exc:
             raise ConfigError(str(exc)) from exc
 
+    families = active_families(cfg)
+    _each(families, "install", cfg, config_dir)  # first: a new model type is RLinf's once installed
     _check_model(cfg)
     if not only_eval(cfg):
         _check_batches(cfg)
     _check_paths(cfg)
-    _check_cnn_policy(cfg)
-    check_weights_fit(cfg)
-    check_openpi_keys(cfg)
-    if specs:  # a config of RLinf's own tasks uses RLinf's own GR00T converters and loader
-        _install_gr00t(cfg, config_dir)
+    _each(families, "check", cfg, config_dir)
     return specs
+
+
+def _each(families: list[ModelFamily], hook: str, *args: Any) -> None:
+    """Call ``hook`` of every family that has one; a :class:`MappingError` is bad input like ours."""
+    from .spec import MappingError
+
+    for family in families:
+        fn = getattr(family, hook)
+        if fn is None:
+            continue
+        try:
+            fn(*args)
+        except MappingError as exc:
+            raise ConfigError(str(exc)) from exc
 
 
 def rlinf_own_splits(cfg: DictConfig) -> list[str]:
@@ -439,62 +452,18 @@ def _check_paths(cfg: DictConfig) -> None:
             )
 
 
-def _install_gr00t(cfg: DictConfig, config_dir: str | os.PathLike | None) -> None:
-    mpath = model_key(cfg)
-    if not str(select(cfg, f"{mpath}.model_type", "")).startswith("gr00t"):
-        return
-    try:
-        from .models import gr00t
-    except ImportError as exc:  # the bridge module itself is missing (not the gr00t package)
-        logger.warning("GR00T bridge unavailable (%s); RLinf's own GR00T loader is used", exc)
-        return
-    from .spec import MappingError
-
-    try:
-        gr00t.install(cfg, config_dir=config_dir)
-        gr00t.check_model_path(cfg, config_dir)  # the checkpoint's metadata.json against the mapping
-    except MappingError as exc:
-        raise ConfigError(str(exc)) from exc
-    except gr00t.Gr00tNotInstalledError as exc:  # e.g. a data config importing gr00t at module top
-        raise LaunchError(str(exc)) from exc
-    except ImportError as exc:  # another module the data config (or gr00t itself) imports is missing
-        where = select(cfg, "env.train.isaaclab.data_config_class") or select(
-            cfg, "env.eval.isaaclab.data_config_class"
-        )
-        what = f"data_config_class {where!r}" if where else "gr00t (no data_config_class in the mapping)"
-        raise LaunchError(
-            f"{what}: importing it failed: {type(exc).__name__}: {exc}. Fix: install "
-            f"{exc.name or 'the missing module'} in this environment (docs/gr00t.md: GR00T's dependencies)."
-        ) from exc
-
-
-def _check_cnn_policy(cfg: DictConfig) -> None:
-    """``cnn_policy``: static checks, and its builder (trainable encoder switch) in the driver."""
-    from .models import cnn_policy
-
-    try:
-        cnn_policy.check_config(cfg)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-
-
 # --------------------------------------------------------------------------------------------------
 # accelerator and model package (still before Ray)
 
 
 def require_model_package(cfg: DictConfig) -> None:
-    """GR00T model types need the ``gr00t`` package (not on PyPI): fail in the driver, not in a worker."""
-    model_type = str(select(cfg, f"{model_key(cfg)}.model_type", ""))
-    if not model_type.startswith("gr00t"):
-        return
-    try:
-        from .models.gr00t import Gr00tNotInstalledError, require_gr00t
-    except ImportError:  # the bridge module itself is missing: RLinf's loader reports it
-        return
-    try:
-        require_gr00t(model_type)
-    except (Gr00tNotInstalledError, KeyError) as exc:
-        raise LaunchError(str(exc)) from exc
+    """Each model family's package (``gr00t``, openpi's venv, ...): fail in the driver, not in a worker."""
+    _each(active_families(cfg), "require", cfg)
+
+
+def prepare_run(cfg: DictConfig, run_dir: str | os.PathLike) -> None:
+    """Files the model families write into the run directory (a ``cnn_policy``'s random encoder)."""
+    _each(active_families(cfg), "prepare_run", cfg, run_dir)
 
 
 def require_accelerator(command: str = "train") -> None:
@@ -536,6 +505,8 @@ def check_tasks_live(cfg: DictConfig, specs: dict[str, Any]) -> None:
             notes = check_tasks(cfg, specs, device=device)
         except MappingError as exc:
             raise ConfigError(str(exc)) from exc
+        except LaunchError:  # a model family's check against the live task: its own one line
+            raise
         except Exception as exc:
             log.keep = True
             first = (str(exc).strip().splitlines() or [""])[0]

@@ -1,4 +1,4 @@
-"""``isaaclab-rlinf``: train | play | tasks | inspect | rollout.
+"""``isaaclab-rlinf``: train | play | tasks | inspect | rollout | record | bc | init | *-init | *-finetune.
 
     isaaclab-rlinf train   [--config_path DIR] [--config_name NAME] [--task ID] [--num_envs N] [--seed S]
                            [--model_path P] [--no_task_check] [--max_epochs N] [--resume_dir D] [--only_eval]
@@ -13,6 +13,7 @@
     isaaclab-rlinf record  [config options] --out DIR [--num_episodes N] [--only_success] [--replay]
                            [--split train|eval] [--device D] [key=value ...]
     isaaclab-rlinf bc      [config options] --dataset DIR --out DIR [--epochs N] [--logstd S] [--device D]
+    isaaclab-rlinf init    [config options] --out DIR [--tiny] (the config's model family writes it)
     isaaclab-rlinf gr00t-init [config options] --out DIR [--tiny] [--resolution WxH]
     isaaclab-rlinf openpi-init [config options] --out DIR [--tiny] [--variant pi0|pi05]
     isaaclab-rlinf gr00t-finetune [config options] --dataset DIR --model_path DIR --out DIR [--max_steps N]
@@ -36,6 +37,7 @@ from . import (
     bc_cmd,
     gr00t_finetune,
     gr00t_init,
+    init_cmd,
     inspect_cmd,
     openpi_init,
     play,
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(
         dest="command",
-        metavar="{train,play,tasks,inspect,rollout,record,bc,gr00t-init,gr00t-finetune,openpi-init}",
+        metavar="{train,play,tasks,inspect,rollout,record,bc,init,gr00t-init,gr00t-finetune,openpi-init}",
         required=True,
     )
     for module in (
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         rollout_cmd,
         record_cmd,
         bc_cmd,
+        init_cmd,
         gr00t_init,
         gr00t_finetune,
         openpi_init,

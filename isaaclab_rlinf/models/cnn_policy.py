@@ -18,6 +18,10 @@ of ``states``. Two things stand between it and a pixel policy trained from scrat
 force=True)``). The launcher calls it in the driver (:func:`check_config`, before Ray starts) and
 ``isaaclab_rlinf.register()`` in every Ray worker (:func:`install_from_env`, from ``RLINF_CONFIG_FILE``),
 only for configs whose model is a ``cnn_policy``: importing ``rlinf.models`` costs seconds.
+
+:data:`FAMILY` is this model's face to the launcher (:mod:`isaaclab_rlinf.models.family`): install, the
+checks above and :func:`~isaaclab_rlinf.models.weights.check_weights_fit`, the run's random encoder, and
+``init`` (a random encoder in a ``model_path`` of its own).
 """
 
 from __future__ import annotations
@@ -27,11 +31,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .family import ModelFamily
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_CKPT_NAME",
     "ENCODER_DIR",
+    "FAMILY",
     "MODEL_TYPE",
     "build_cnn_policy",
     "check_config",
@@ -267,3 +274,35 @@ def _select(cfg: Any, key: str, default: Any = None) -> Any:
         return OmegaConf.select(cfg, key, default=default, throw_on_missing=False)
     except Exception:  # an interpolation that does not resolve on its own
         return default
+
+
+# --------------------------------------------------------------------------------------------------
+# the family's face to the launcher
+
+
+def _check(cfg: Any, config_dir: Any = None) -> None:
+    from ..rlinf_cfg import ConfigError
+    from .weights import check_weights_fit
+
+    try:
+        check_config(cfg)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    check_weights_fit(cfg)
+
+
+def _init(cfg: Any, config_dir: Any, out: str | os.PathLike, *, seed: int = 0, **options: Any) -> str:
+    """A random encoder in ``out`` (the model_path): what :func:`provide_encoder_weights` writes per run."""
+    name = _select(cfg, "actor.model.encoder_config.ckpt_name") or DEFAULT_CKPT_NAME
+    path = write_random_encoder(Path(out) / name, seed=seed)
+    return f"wrote a random ResNet10 encoder (seed {seed}) to {path} (encoder_config.ckpt_name: {name})"
+
+
+FAMILY = ModelFamily(
+    name="cnn_policy",
+    model_types=(MODEL_TYPE,),
+    install=lambda cfg, config_dir=None: install(),
+    check=_check,
+    prepare_run=provide_encoder_weights,
+    init=_init,
+)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..rlinf_cfg import ConfigError, select
+from .family import ModelFamily
 
 SMALL_POLICIES = ("mlp_policy", "cnn_policy")
 
@@ -49,3 +50,9 @@ def check_weights_fit(cfg: Any) -> None:
             f"{'; '.join(p for p in parts if p)}. Fix: pass weights trained with this config "
             "(its task, states and action width)."
         )
+
+
+MLP_FAMILY = ModelFamily(
+    name="mlp_policy", model_types=("mlp_policy",), check=lambda cfg, config_dir=None: check_weights_fit(cfg)
+)
+"""RLinf's own ``mlp_policy``: nothing to install; its only check before Ray is :func:`check_weights_fit`."""

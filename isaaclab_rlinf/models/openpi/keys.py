@@ -13,6 +13,11 @@ from typing import Any
 
 from ...rlinf_cfg import ConfigError, model_key, select
 
+CONFIG_NAMES = {"pi0": "pi0_isaaclab_rlinf", "pi05": "pi05_isaaclab_rlinf"}
+"""Our openpi train configs (``actor.model.openpi.config_name``); ``.transforms`` adds them to RLinf."""
+ASSET_ID = "isaaclab_rlinf"
+"""Their asset id: norm stats in ``<model_path>/isaaclab_rlinf/norm_stats.json``."""
+
 
 def check_openpi_keys(cfg: Any) -> None:
     """Raise :class:`ConfigError` naming the first ``<model>.openpi`` key ``OpenPi0Config`` does not have.

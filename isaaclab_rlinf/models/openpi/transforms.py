@@ -34,6 +34,8 @@ from openpi.training.config import (
     TrainConfig,
 )
 
+from .keys import ASSET_ID, CONFIG_NAMES  # here without openpi: the checks before Ray read them too
+
 __all__ = [
     "ASSET_ID",
     "CONFIG_NAMES",
@@ -42,7 +44,6 @@ __all__ = [
     "register_train_configs",
 ]
 
-ASSET_ID = "isaaclab_rlinf"  # norm stats: <model_path>/isaaclab_rlinf/norm_stats.json
 _VIEWS = ("base_0_rgb", "left_wrist_0_rgb", "right_wrist_0_rgb")
 
 
@@ -140,9 +141,6 @@ def _train_config(name: str, pi05: bool) -> TrainConfig:
         ),
         pytorch_weight_path="",
     )
-
-
-CONFIG_NAMES = {"pi0": "pi0_isaaclab_rlinf", "pi05": "pi05_isaaclab_rlinf"}
 
 
 def train_config(name: str) -> TrainConfig:
