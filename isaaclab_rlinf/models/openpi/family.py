@@ -2,7 +2,9 @@
 
 * require: openpi and its transformers in this venv (:mod:`.requirement`; else ``make install-openpi``);
 * install: our builder for ``model_type: openpi`` in RLinf's table (:mod:`.loader`);
-* check: every ``actor.model.openpi`` key a field of RLinf's config (:mod:`.keys`);
+* check: every ``actor.model.openpi`` key a field of RLinf's config (:mod:`.keys`), and the
+  ``model_path``'s norm stats against the task: the actions' width statically, the states' width when the
+  mapping fixes it (all ``states`` sliced) or else against the live task (``check_live``);
 * init: a random ``model_path`` (``isaaclab-rlinf openpi-init``, :mod:`.init`).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ...rlinf_cfg import LaunchError
+from ...rlinf_cfg import LaunchError, only_eval, select
 from ..family import ModelFamily
 
 __all__ = ["FAMILY"]
@@ -32,10 +34,39 @@ def _install(cfg: Any, config_dir: str | os.PathLike | None) -> None:
     install(None)  # cheap: registers the builder; openpi is imported when a model is built
 
 
+def _split(cfg: Any) -> str:
+    return "eval" if only_eval(cfg) else "train"
+
+
+def _static_state_dim(cfg: Any) -> int | None:
+    """The mapping's state width when every state term is sliced (else only the live task knows it)."""
+    from ...spec import MappingSpec
+
+    block = select(cfg, f"env.{_split(cfg)}.isaaclab")
+    if block is None:
+        return None
+    states = MappingSpec.from_config(block).states
+    if not states or any(st.slice is None for st in states):
+        return None
+    return sum(end - start for start, end in (st.slice for st in states))
+
+
 def _check(cfg: Any, config_dir: str | os.PathLike | None) -> None:
     from .keys import check_openpi_keys
+    from .norm_stats import check_norm_stats
 
     check_openpi_keys(cfg)
+    mapped = select(cfg, f"env.{_split(cfg)}.isaaclab") is not None
+    check_norm_stats(cfg, _static_state_dim(cfg), mapped=mapped)
+
+
+def _check_live(cfg: Any, split: str, obs: dict) -> None:
+    from ...spec import MappingSpec
+    from .norm_stats import check_norm_stats
+
+    block = select(cfg, f"env.{split}.isaaclab")
+    if block is not None:
+        check_norm_stats(cfg, MappingSpec.from_config(block).resolve(obs).state_dim)
 
 
 def _init(cfg: Any, config_dir: str | os.PathLike | None, out: str | os.PathLike, **options: Any) -> str:
@@ -50,5 +81,6 @@ FAMILY = ModelFamily(
     require=_require,
     install=_install,
     check=_check,
+    check_live=_check_live,
     init=_init,
 )

@@ -5,16 +5,31 @@ std; pi0.5: the 1st and 99th percentiles too) and refuses to start without them.
 gets them from the task itself -- states as observed, actions from the action space when it is bounded --
 so a smoke test sees inputs in the scale a trained model would. Constant dimensions (a gripper that never
 moves) get a unit spread: openpi divides by ``q99 - q01`` and ``std``.
+
+:func:`check_norm_stats` reads them back before Ray: openpi cuts state statistics to the state's width
+(wider ones, of another task, apply silently; narrower ones fail to broadcast in a worker) and leaves
+action columns past the statistics' width unnormalised, so both widths must be the task's.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-__all__ = ["neutral_stats", "stats_from_bounds", "stats_from_samples", "write_norm_stats"]
+from ...rlinf_cfg import ConfigError, model_key, select
+from .keys import ASSET_ID, CONFIG_NAMES
+
+__all__ = [
+    "asset_id",
+    "check_norm_stats",
+    "neutral_stats",
+    "stats_from_bounds",
+    "stats_from_samples",
+    "write_norm_stats",
+]
 
 Stats = dict[str, list[float]]
 
@@ -60,3 +75,95 @@ def write_norm_stats(model_path: str | Path, asset_id: str, state: Stats, action
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"norm_stats": {"state": state, "actions": actions}}, indent=1) + "\n")
     return path
+
+
+# --------------------------------------------------------------------------------------------------
+# the check before Ray
+
+_FIX = (
+    "Fix: `isaaclab-rlinf openpi-init --config_name <this config> --out DIR` writes a model_path with this "
+    "task's norm stats (then --model_path DIR); for a trained checkpoint, put the norm stats of its "
+    "training data there."
+)
+
+
+def asset_id(cfg: Any, mpath: str) -> str | None:
+    """The directory under ``model_path`` RLinf's openpi ``get_model`` reads ``norm_stats.json`` from.
+
+    Ours (``pi0_/pi05_isaaclab_rlinf``): :data:`ASSET_ID`, known without openpi. Another openpi config
+    (RLinf's ``pi05_isaaclab_stack_cube``, ...): its data config's ``assets.asset_id`` or ``repo_id``, as
+    openpi resolves it, so only where openpi is installed; None elsewhere (the launcher then says how to
+    install openpi).
+    """
+    from omegaconf import OmegaConf
+
+    from .requirement import OpenpiNotInstalledError, require_openpi
+
+    name = select(cfg, f"{mpath}.openpi.config_name")
+    node = select(cfg, f"{mpath}.openpi_data")
+    data = OmegaConf.to_container(node, resolve=True) if node else {}
+    if name in CONFIG_NAMES.values() and not {"assets", "repo_id"} & set(data):
+        return ASSET_ID
+    if not name:
+        raise ConfigError(
+            f"{mpath}.openpi.config_name: missing; RLinf builds the openpi model it names. Fix: "
+            f"{' or '.join(CONFIG_NAMES.values())} (our data transform), or one of RLinf's openpi configs."
+        )
+    try:
+        require_openpi()
+    except OpenpiNotInstalledError:
+        return None
+    from rlinf.models.embodiment.openpi.dataconfig import get_openpi_config
+
+    from .transforms import register_train_configs
+
+    register_train_configs()
+    try:
+        train = get_openpi_config(str(name), data_kwargs=data or None)
+    except (ValueError, TypeError) as exc:  # an unknown name (with RLinf's close match), a bad data key
+        raise ConfigError(f"{mpath}.openpi.config_name: {name!r}: {exc}".rstrip()) from exc
+    assets, repo = getattr(train.data, "assets", None), getattr(train.data, "repo_id", None)
+    return getattr(assets, "asset_id", None) or (repo if isinstance(repo, str) and repo else None)
+
+
+def check_norm_stats(cfg: Any, state_dim: int | None = None, mapped: bool = True) -> None:
+    """Raise :class:`ConfigError` when ``<model_path>/<asset id>/norm_stats.json`` is missing or its widths
+    are not the task's: ``state`` against ``state_dim`` (the mapping's state width, when known) and
+    ``actions`` against ``<model>.action_dim``.
+
+    Only for a ``model_path`` that is a local directory (a placeholder or remote path is RLinf's to
+    report). Widths only for tasks ``mapped`` by us: RLinf's own tasks convert with RLinf's transform.
+    """
+    mpath = model_key(cfg)
+    model_path = select(cfg, f"{mpath}.model_path")
+    if not model_path or not Path(str(model_path)).expanduser().is_dir():
+        return
+    aid = asset_id(cfg, mpath)
+    if aid is None:
+        return
+    path = Path(str(model_path)).expanduser() / aid / "norm_stats.json"
+    if not path.is_file():
+        raise ConfigError(
+            f"{mpath}.model_path: {str(path)!r} is missing; openpi normalises states and actions with it "
+            f"(asset id {aid!r} of openpi config {select(cfg, f'{mpath}.openpi.config_name')!r}). {_FIX}"
+        )
+    try:
+        stats = json.loads(path.read_text())["norm_stats"]
+        widths = {key: len(stats[key]["mean"]) for key in ("state", "actions")}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"{mpath}.model_path: {str(path)!r} is not openpi norm stats ({type(exc).__name__}: {exc}; "
+            'expected {"norm_stats": {"state": {"mean": [...], ...}, "actions": {...}}}). ' + _FIX
+        ) from exc
+    if not mapped:
+        return
+    action_dim = select(cfg, f"{mpath}.action_dim")
+    wrong = []
+    if state_dim is not None and widths["state"] != state_dim:
+        wrong.append(f"state {widths['state']} wide, the mapping's states {state_dim}")
+    if isinstance(action_dim, int) and widths["actions"] != action_dim:
+        wrong.append(f"actions {widths['actions']} wide, {mpath}.action_dim {action_dim}")
+    if wrong:
+        raise ConfigError(
+            f"{mpath}.model_path: {str(path)!r} does not fit the task: {'; '.join(wrong)}. {_FIX}"
+        )
