@@ -510,7 +510,12 @@ def test_published_trocar_yaml_unchanged_reaches_the_gpu_stop_or_the_gr00t_hint(
     assert gpu_stop or install_hint, err
 
 
-def test_published_rlinf_stack_cube_config_unchanged_reaches_the_gpu_stop(capsys, monkeypatch, tmp_path):
+@pytest.mark.parametrize(
+    "name", ["isaaclab_franka_stack_cube_ppo_gr00t", "isaaclab_franka_stack_cube_ppo_openpi_pi05"]
+)
+def test_published_rlinf_stack_cube_config_unchanged_reaches_the_gpu_stop(
+    name, capsys, monkeypatch, tmp_path
+):
     import torch
 
     from isaaclab_rlinf.cli import main
@@ -519,12 +524,7 @@ def test_published_rlinf_stack_cube_config_unchanged_reaches_the_gpu_stop(capsys
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("EMBODIED_PATH", str(embodied))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    argv = [
-        "--config_path",
-        str(embodied / "config"),
-        "--config_name",
-        "isaaclab_franka_stack_cube_ppo_gr00t",
-    ]
+    argv = ["--config_path", str(embodied / "config"), "--config_name", name]
     assert main(["train", *argv]) == 3
     err = capsys.readouterr().err
     assert "served by RLinf's own env class IsaaclabStackCubeEnv" in err and "needs a GPU" in err

@@ -8,6 +8,7 @@ in the main venv this module is skipped.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +173,52 @@ def test_a_misspelled_openpi_key_is_one_line_exit_2_before_the_gpu_stop(capsys):
     assert len(err) == 1
     assert "actor.model.openpi.noise_levle: not a field of RLinf's OpenPi0Config" in err[0]
     assert "did you mean 'noise_level'?" in err[0]
+
+
+PUBLISHED = (
+    Path(
+        os.environ.get(
+            "ISAACLAB_RLINF_PUBLISHED_CONFIGS",
+            Path(__file__).resolve().parents[2] / "shared/published_configs",
+        )
+    )
+    / "rlinf/examples/embodiment"
+)
+PUBLISHED_PI05 = [
+    "--config_path",
+    str(PUBLISHED / "config"),
+    "--config_name",
+    "isaaclab_franka_stack_cube_ppo_openpi_pi05",
+]
+
+
+@pytest.fixture
+def published(monkeypatch, tmp_path):
+    """RLinf v0.3's IsaacLab stack-cube pi0.5 example config, as published (tests/fixtures/README.md)."""
+    if not PUBLISHED.is_dir():
+        pytest.skip(f"published configs not here ({PUBLISHED}); see tests/fixtures/README.md")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EMBODIED_PATH", str(PUBLISHED))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+
+def test_rlinfs_published_pi05_config_unchanged_passes_the_openpi_checks_to_the_gpu_stop(published, capsys):
+    assert main(["train", *PUBLISHED_PI05]) == 3
+    err = capsys.readouterr().err
+    assert "served by RLinf's own env class IsaaclabStackCubeEnv" in err
+    assert "isaaclab-rlinf train: error: `isaaclab-rlinf train` needs a GPU" in err
+
+
+def test_the_norm_stats_of_rlinfs_own_openpi_config_are_looked_for_under_its_asset_id(
+    published, tmp_path, capsys
+):
+    """RLinf's ``pi05_isaaclab_stack_cube`` reads them under its data's repo id, resolved by openpi."""
+    (tmp_path / "ckpt").mkdir()
+    assert main(["train", *PUBLISHED_PI05, f"actor.model.model_path={tmp_path / 'ckpt'}"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    missing = tmp_path / "ckpt/RLinf/IsaacLab-Stack-Cube-Data/norm_stats.json"
+    assert line.startswith(
+        f"isaaclab-rlinf train: error: actor.model.model_path: '{missing}' is missing; openpi normalises "
+        "states and actions with it (asset id 'RLinf/IsaacLab-Stack-Cube-Data' of openpi config "
+        "'pi05_isaaclab_stack_cube')."
+    )
