@@ -188,16 +188,18 @@ def test_install_makes_rlinf_build_cnn_policy_with_our_builder(encoder_dir):
     assert all(p.requires_grad for p in model.encoders[0].resnet_backbone.parameters())
 
 
-def test_install_from_env_installs_only_for_a_cnn_policy_config(tmp_path, monkeypatch):
+def test_workers_install_the_builder_only_for_a_cnn_policy_config(tmp_path, monkeypatch):
+    from isaaclab_rlinf.models.families import install_from_env
+
     cnn = tmp_path / "cnn.yaml"
     OmegaConf.save(OmegaConf.create({"actor": {"model": {"model_type": "cnn_policy"}}}), cnn)
     mlp = tmp_path / "mlp.yaml"
     OmegaConf.save(OmegaConf.create({"actor": {"model": {"model_type": "mlp_policy"}}}), mlp)
 
     monkeypatch.setenv("RLINF_CONFIG_FILE", str(mlp))
-    assert cnn_policy.install_from_env() is False
+    assert install_from_env() == []  # RLinf's mlp_policy: nothing of ours to install
     monkeypatch.setenv("RLINF_CONFIG_FILE", str(cnn))
-    assert cnn_policy.install_from_env() is True
+    assert install_from_env() == ["cnn_policy"]
 
 
 def test_rlinfs_worker_hook_installs_the_builder_for_the_packaged_config(monkeypatch):

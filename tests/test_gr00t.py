@@ -291,21 +291,24 @@ def test_install_is_idempotent():
     assert bridge.embodiment_id("new_embodiment") == 31
 
 
-def test_install_from_env(monkeypatch, tmp_path):
+def test_workers_install_the_bridge_from_the_saved_config(monkeypatch, tmp_path):
     from rlinf.models.embodiment.gr00t import simulation_io
 
+    from isaaclab_rlinf.models.families import install_from_env
+
     monkeypatch.delenv("RLINF_CONFIG_FILE", raising=False)
-    assert bridge.install_from_env() is None
+    assert install_from_env() == []
     monkeypatch.setenv("RLINF_CONFIG_FILE", str(YAML))
-    done = bridge.install_from_env()
-    assert done is not None and done.config_dir == str(CONFIGS.resolve())
+    assert install_from_env() == ["gr00t"]
+    assert bridge_impl._INSTALLED["gr00t"].config_dir == str(CONFIGS.resolve())  # its data config's home
     assert "dex3" in simulation_io.ACTION_CONVERSION_N1D5
 
+    bridge_impl._INSTALLED.clear()
     not_gr00t = OmegaConf.load(YAML)
     not_gr00t.actor.model.model_type = "mlp_policy"
     OmegaConf.save(not_gr00t, tmp_path / "mlp.yaml")
     monkeypatch.setenv("RLINF_CONFIG_FILE", str(tmp_path / "mlp.yaml"))
-    assert bridge.install_from_env() is None
+    assert install_from_env() == [] and bridge_impl._INSTALLED == {}
 
 
 def test_load_config_file_composes_hydra_defaults(tmp_path):

@@ -15,9 +15,9 @@ of ``states``. Two things stand between it and a pixel policy trained from scrat
   switch the model is exactly RLinf's.
 
 :func:`install` registers that builder under the same name (``register_model("cnn_policy", ...,
-force=True)``). The launcher calls it in the driver (:func:`check_config`, before Ray starts) and
-``isaaclab_rlinf.register()`` in every Ray worker (:func:`install_from_env`, from ``RLINF_CONFIG_FILE``),
-only for configs whose model is a ``cnn_policy``: importing ``rlinf.models`` costs seconds.
+force=True)``): :data:`FAMILY`'s install, run in the driver before Ray and by ``isaaclab_rlinf.register()``
+in every Ray worker (from ``RLINF_CONFIG_FILE``), only for configs whose model is a ``cnn_policy``:
+importing ``rlinf.models`` costs seconds.
 
 :data:`FAMILY` is this model's face to the launcher (:mod:`isaaclab_rlinf.models.family`): install, the
 checks above and :func:`~isaaclab_rlinf.models.weights.check_weights_fit`, the run's random encoder, and
@@ -44,7 +44,6 @@ __all__ = [
     "check_config",
     "encoder_trainable",
     "install",
-    "install_from_env",
     "is_cnn_policy_config",
     "make_encoders_trainable",
     "provide_encoder_weights",
@@ -167,22 +166,6 @@ def install() -> None:
 def is_cnn_policy_config(cfg: Any) -> bool:
     """True when the actor's or the rollout's model is a ``cnn_policy``."""
     return any(_select(cfg, f"{p}.model_type") == MODEL_TYPE for p in _MODEL_PATHS)
-
-
-def install_from_env() -> bool:
-    """Worker hook: :func:`install` when ``RLINF_CONFIG_FILE`` names a ``cnn_policy`` config.
-
-    The launcher saves the resolved config there before any worker starts; returns whether it installed.
-    """
-    path = os.environ.get("RLINF_CONFIG_FILE")
-    if not path:
-        return False
-    from omegaconf import OmegaConf
-
-    if not is_cnn_policy_config(OmegaConf.load(path)):
-        return False
-    install()
-    return True
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """GR00T N1.5/N1.6/N1.7 on IsaacLab tasks through RLinf's own GR00T policies (see ``docs/gr00t.md``).
 
 * :mod:`.bridge` -- our converters in RLinf's tables, installed from the ``isaaclab:`` block
-  (:func:`install` in the driver, :func:`install_from_env` in every Ray worker);
+  (:func:`install`, in the driver and in every Ray worker);
+* :mod:`.family` -- GR00T's face to the launcher (require, install, check, init);
+  :mod:`.init` -- ``gr00t-init``'s random checkpoint;
 * :mod:`.tags` -- embodiment tags and ids (``new_embodiment`` -> 31 for N1.5);
 * :mod:`.loader` -- data configs, the N1.5 model builder;
 * :mod:`.requirement` -- the ``gr00t`` package check (install instructions when it is missing);
@@ -21,7 +23,6 @@ from .bridge import (
     Gr00tInstall,
     check_model_path,
     install,
-    install_from_env,
     is_gr00t_config,
     load_config_file,
     make_action_converter,
@@ -39,7 +40,6 @@ __all__ = [
     "build_gr00t_n1d5",
     "embodiment_id",
     "install",
-    "install_from_env",
     "is_gr00t_config",
     "load_config_file",
     "load_data_config",

@@ -18,8 +18,8 @@ those tables, without editing RLinf's files:
 Embodiment tags (:mod:`.tags`) and the N1.5 model builder (:mod:`.loader`) are registered by
 :func:`install` too.
 
-Entry points: :func:`install` (driver/launcher, with the composed config) and :func:`install_from_env`
-(every Ray worker, from ``RLINF_CONFIG_FILE``); both are idempotent.
+Entry point: :func:`install`, idempotent: GR00T's family (:mod:`.family`) runs it in the driver with the
+composed config and in every Ray worker with the config ``RLINF_CONFIG_FILE`` names.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ...rlinf_cfg import load_config_file, model_key  # load_config_file: importable from here too
+from ...rlinf_cfg import load_config_file, model_key  # noqa: F401 - load_config_file: importable here too
 from ...spec import MappingError, MappingSpec
 from .installed import _INSTALLED, Gr00tInstall
 from .loader import (
@@ -381,18 +381,3 @@ def _check_spec(spec: MappingSpec, cfg: Any, mpath: str, bpath: str) -> None:
 # --------------------------------------------------------------------------------------------------
 # workers: RLINF_CONFIG_FILE
 # --------------------------------------------------------------------------------------------------
-
-
-def install_from_env() -> Gr00tInstall | None:
-    """Worker entry point: load ``RLINF_CONFIG_FILE`` and :func:`install` when it configures GR00T.
-
-    Returns None when the variable is unset or the config is not a GR00T one. ``data_config_class`` is
-    resolved relative to the file's directory (the launcher also puts it on ``PYTHONPATH``).
-    """
-    path = os.environ.get("RLINF_CONFIG_FILE")
-    if not path:
-        return None
-    cfg = load_config_file(path)
-    if not is_gr00t_config(cfg):
-        return None
-    return install(cfg, config_dir=Path(path).resolve().parent)

@@ -10,12 +10,14 @@ module level, so the main venv can import this package, check a config and say h
 - :mod:`.tokenizer`: the real PaliGemma tokenizer or a local stand-in for random weights;
 - :mod:`.norm_stats`: the task's normalisation statistics;
 - :mod:`.checkpoint`: a random ``model_path`` (``isaaclab-rlinf openpi-init``);
-- :mod:`.loader`: the ``model_type: openpi`` builder registered into RLinf.
+- :mod:`.loader`: the ``model_type: openpi`` builder registered into RLinf;
+- :mod:`.family`: openpi's face to the launcher (require, install, check, init);
+- :mod:`.init`: ``openpi-init``'s random checkpoint.
 """
 
 from __future__ import annotations
 
-from .loader import build_openpi, install, install_from_env, is_openpi_config
+from .loader import build_openpi, install, is_openpi_config
 from .requirement import INSTALL_HINT, OpenpiNotInstalledError, require_openpi, require_openpi_for
 from .tiny import TinySpec
 
@@ -25,7 +27,6 @@ __all__ = [
     "TinySpec",
     "build_openpi",
     "install",
-    "install_from_env",
     "is_openpi_config",
     "require_openpi",
     "require_openpi_for",

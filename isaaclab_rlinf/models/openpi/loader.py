@@ -1,8 +1,8 @@
 """The ``model_type: openpi`` builder: RLinf's own ``get_model``, plus what our tasks and models need.
 
 Registered with ``rlinf.models.register_model("openpi", ..., force=True)`` (as the GR00T N1.5 loader is)
-in the driver and in every Ray worker (``isaaclab_rlinf.register`` -> :func:`install_from_env`). Around
-RLinf's builder it
+in the driver and in every Ray worker (the openpi family's install; ``isaaclab_rlinf.register`` in
+workers). Around RLinf's builder it
 
 - adds our train configs (``pi0_isaaclab_rlinf`` / ``pi05_isaaclab_rlinf``: our data transform);
 - rebuilds a tiny model's shapes from ``isaaclab_rlinf.json`` (``openpi-init --tiny``);
@@ -20,7 +20,7 @@ from .requirement import require_openpi
 from .tiny import read_marker, shrunk
 from .tokenizer import stand_in_home
 
-__all__ = ["build_openpi", "install", "install_from_env", "is_openpi_config"]
+__all__ = ["build_openpi", "install", "is_openpi_config"]
 
 
 def build_openpi(cfg: Any, torch_dtype: Any = None) -> Any:
@@ -64,13 +64,3 @@ def install(cfg: Any = None) -> bool:
 
     register_model("openpi", build_openpi, category="embodied", force=True)
     return True
-
-
-def install_from_env() -> bool:
-    """Worker hook: :func:`install` when ``RLINF_CONFIG_FILE`` names an openpi config."""
-    path = os.environ.get("RLINF_CONFIG_FILE")
-    if not path:
-        return False
-    from omegaconf import OmegaConf
-
-    return install(OmegaConf.load(path))
