@@ -22,24 +22,22 @@ import contextlib
 import difflib
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+# The checkpoint finders, the run config's readers and the bad-input error sit below the checks (the model
+# bridges and the CLI use them too); those marked F401 stay importable from here.
+from .checkpoints import find_latest_checkpoint, find_model_weights, step_of  # noqa: F401
 from .models.families import active_families
 from .models.family import ModelFamily
-
-# The run config's readers and the bad-input error sit below the checks (the model bridges use them too);
-# these names stay importable from here.
 from .rlinf_cfg import ConfigError, LaunchError, model_key, only_eval, select  # noqa: F401
 from .rlinf_schema import check_rlinf_keys
 
 logger = logging.getLogger(__name__)
 
-_STEP_DIR_RE = re.compile(r"global_step_(\d+)$")
 WEIGHT_SYNCER_TYPES = ("bucket", "patch")
 # RLinf's examples/embodiment/config/weight_syncer/bucket_syncer.yaml: what RLinf 0.2 did without the block
 RLINF_BUCKET_SYNCER = {
@@ -162,66 +160,6 @@ def task_id(cfg: DictConfig) -> str:
 def _did_you_mean(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
-
-
-# --------------------------------------------------------------------------------------------------
-# checkpoints
-
-
-def step_of(path: Path) -> int | None:
-    m = _STEP_DIR_RE.search(path.name)
-    return int(m.group(1)) if m else None
-
-
-def find_latest_checkpoint(path: str | os.PathLike) -> Path:
-    """The newest ``global_step_N`` directory (holding ``actor/``) at or below ``path``.
-
-    ``path`` may be a run directory (``logs/rlinf/<timestamp>-<task>``), its
-    ``<experiment>/checkpoints`` directory or a ``global_step_N`` directory itself.
-    """
-    root = Path(path).expanduser()
-    if not root.is_dir():
-        raise ConfigError(
-            f"--resume_dir / runner.resume_dir: {str(root)!r} is not a directory. Fix: pass a run directory "
-            "(logs/rlinf/<timestamp>-<task>) or one of its checkpoints/global_step_N directories."
-        )
-    if step_of(root) is not None and (root / "actor").is_dir():
-        return root.resolve()
-    found = [p for p in root.rglob("global_step_*") if step_of(p) is not None and (p / "actor").is_dir()]
-    if not found:
-        raise ConfigError(
-            f"--resume_dir: no checkpoint under {str(root)!r} (looked for "
-            "*/checkpoints/global_step_N/actor). "
-            "Fix: pass the directory of a run that saved checkpoints (runner.save_interval > 0)."
-        )
-    return max(found, key=lambda p: (step_of(p), str(p))).resolve()
-
-
-def find_model_weights(path: str | os.PathLike) -> Path | None:
-    """The ``full_weights.pt`` of a RLinf training checkpoint at or below ``path``, or None.
-
-    Accepts a ``.pt`` file, a run directory (newest checkpoint wins), a ``global_step_N`` directory, its
-    ``actor`` directory, or ``actor/model_state_dict``. Anything else (e.g. a Hugging Face model
-    directory) returns None.
-    """
-    p = Path(path).expanduser()
-    if p.is_file():
-        return p.resolve() if p.suffix == ".pt" else None
-    if not p.is_dir():
-        return None
-    for candidate in (
-        p / "full_weights.pt",
-        p / "model_state_dict" / "full_weights.pt",
-        p / "actor" / "model_state_dict" / "full_weights.pt",
-    ):
-        if candidate.is_file():
-            return candidate.resolve()
-    try:
-        latest = find_latest_checkpoint(p)
-    except ConfigError:
-        return None
-    weights = latest / "actor" / "model_state_dict" / "full_weights.pt"
-    return weights.resolve() if weights.is_file() else None
 
 
 # --------------------------------------------------------------------------------------------------

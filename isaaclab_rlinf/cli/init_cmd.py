@@ -33,13 +33,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from omegaconf import OmegaConf
 
-    from ..models.families import families
+    from ..models.families import families, family_for
     from ..preflight import ConfigError
     from .config import build_config
 
     cfg = build_config(args)
     model_type = OmegaConf.select(cfg, "actor.model.model_type")
-    family = next((f for f in families() if model_type in f.model_types), None)
+    family = family_for(model_type)
     if family is None or family.init is None:
         writers = ", ".join(f"{f.name} ({', '.join(f.model_types)})" for f in families() if f.init)
         raise ConfigError(
