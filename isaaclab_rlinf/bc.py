@@ -6,8 +6,9 @@ from them and ``play --model_path OUT`` evaluates them, with no conversion. The 
 ``get_model`` from the config's ``actor.model`` and trained with its own ``sft_forward`` (MSE of the
 action mean against the demonstrated action, what RLinf's DAgger uses).
 
-Episodes are split into train and held-out (``holdout`` of them, at least one when there are two or
-more); the held-out action MSE is the open-loop error the closed-loop success can be judged against.
+Episodes are split into train and held-out (``holdout`` of them, at least one held out and one trained
+on when there are two or more); the held-out action MSE is the open-loop error the closed-loop success
+can be judged against.
 ``logstd`` sets the policy's exploration noise for PPO's first epochs (RLinf starts from -0.5; lower keeps
 the rollouts near the cloned behaviour). The value head stays untrained: warm it up in PPO
 (``actor.optim.critic_warmup_steps``, see the warm-start configs).
@@ -109,9 +110,13 @@ def behaviour_clone(
 
 
 def _split(episodes: np.ndarray, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Frame indices of the train and held-out episodes (whole episodes held out, chosen by ``seed``)."""
+    """Frame indices of the train and held-out episodes (whole episodes held out, chosen by ``seed``).
+
+    With ``holdout > 0`` and two or more episodes, at least one is held out and at least one is trained
+    on: ``round(2 * 0.9)`` alone would hold out both and leave nothing to fit.
+    """
     ids = np.unique(episodes)
-    n_held = max(1, round(len(ids) * holdout)) if holdout > 0 and len(ids) > 1 else 0
+    n_held = min(len(ids) - 1, max(1, round(len(ids) * holdout))) if holdout > 0 and len(ids) > 1 else 0
     held_ids = np.random.default_rng(seed).choice(ids, size=n_held, replace=False)
     held = np.isin(episodes, held_ids)
     return np.flatnonzero(~held), np.flatnonzero(held)

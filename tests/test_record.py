@@ -149,6 +149,16 @@ def test_bc_weights_load_strictly_into_rlinf_s_model_and_set_the_warm_start_std(
 
 
 @pytest.mark.sim
+def test_bc_holding_out_nearly_all_of_two_episodes_still_trains_on_one(reach_dataset, tmp_path):
+    lengths = sorted(e["length"] for e in _meta(reach_dataset, "episodes.jsonl"))
+    out = tmp_path / "bc"
+    argv = ["bc", "--task", REACH, "--dataset", str(reach_dataset), "--out", str(out), "--epochs", "1"]
+    assert main([*argv, "--holdout", "0.9"]) == 0  # round(2 * 0.9) = 2 would hold out both
+    summary = json.loads((out / "bc.json").read_text())
+    assert sorted([summary["train_frames"], summary["heldout_frames"]]) == lengths
+
+
+@pytest.mark.sim
 def test_train_takes_the_bc_output_as_its_starting_weights(reach_dataset, tmp_path):
     from isaaclab_rlinf.cli import parse_args
     from isaaclab_rlinf.cli.config import build_config
