@@ -393,7 +393,7 @@ MODEL_PATHS = {
         lambda tmp: _weights_of("Isaac-RLinf-Franka-Reach-Camera-v0", tmp),
         "Isaac-RLinf-Franka-Lift-Cube-Camera-v0",
         [
-            "does not fit actor.model (mlp_policy, obs_dim 26, action_dim 8)",
+            "does not fit actor.model (mlp_policy, obs_dim 28, action_dim 8)",
             "shapes differ: actor_logstd (1, 7)",
         ],
     ),

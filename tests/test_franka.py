@@ -207,6 +207,23 @@ def test_the_cube_rests_on_the_table():
         env.close()
 
 
+@pytest.mark.sim
+def test_the_cube_yaw_observation_is_a_unit_vector_per_env_that_rests_with_the_cube():
+    """``cube_yaw``: (sin, cos) of 4 x the cube's yaw, what the Lift expert turns the fingers to."""
+    block = {"states": [{"key": "cube_yaw"}], "success_term": "success"}
+    env = build_env(env_config(block, FRANKA_LIFT.id, max_episode_steps=100, seed=5), NUM_ENVS)
+    try:
+        obs, _ = env.reset()
+        start = obs["states"]
+        assert start.shape == (NUM_ENVS, 2)
+        assert torch.allclose(start.norm(dim=-1), torch.ones(NUM_ENVS), atol=1e-5)
+        assert not torch.allclose(start[0], start[1])  # the yaw is sampled per env
+        obs_list, *_ = env.chunk_step(torch.zeros(NUM_ENVS, 30, 8))  # 1 s, arm held high above
+        assert torch.allclose(obs_list[-1]["states"], start, atol=2e-3)
+    finally:
+        env.close()
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [

@@ -263,6 +263,9 @@ class LiftObservationsCfg:
         cube_pos = ObsTerm(
             func=lift_mdp.object_position_in_robot_root_frame, params={"object_cfg": SceneEntityCfg("cube")}
         )
+        cube_yaw = ObsTerm(
+            func=franka_mdp.object_yaw_quarter_turn, params={"object_cfg": SceneEntityCfg("cube")}
+        )
         actions = ObsTerm(func=mdp.last_action)
 
     policy: PolicyCfg = PolicyCfg()

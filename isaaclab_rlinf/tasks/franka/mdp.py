@@ -14,7 +14,7 @@ from isaaclab.envs.mdp.commands.pose_command import UniformPoseCommand
 from isaaclab.envs.mdp.terminations import time_out
 from isaaclab.managers import ManagerTermBase, SceneEntityCfg, TerminationTermCfg
 from isaaclab.utils import configclass
-from isaaclab.utils.math import combine_frame_transforms, subtract_frame_transforms
+from isaaclab.utils.math import combine_frame_transforms, euler_xyz_from_quat, subtract_frame_transforms
 
 if TYPE_CHECKING:
     from isaaclab.envs import ManagerBasedRLEnv
@@ -61,6 +61,21 @@ def ee_pose_b(env: ManagerBasedRLEnv, asset_cfg: SceneEntityCfg) -> torch.Tensor
         data.body_quat_w.torch[:, body],
     )
     return torch.cat((pos, quat), dim=-1)
+
+
+def object_yaw_quarter_turn(env: ManagerBasedRLEnv, object_cfg: SceneEntityCfg) -> torch.Tensor:
+    """A cube's yaw in the robot base frame as (sin 4*yaw, cos 4*yaw), [N, 2].
+
+    What a grasp turns the fingers to: a cube looks the same every quarter turn, so the angle counts
+    modulo pi/2, and sin/cos of four times it is that angle without a jump (a raw quaternion has two
+    signs and four equivalent yaws; the Lift expert's choice of yaw is a function of this).
+    """
+    robot, obj = env.scene["robot"].data, env.scene[object_cfg.name].data
+    _, quat = subtract_frame_transforms(
+        robot.root_pos_w.torch, robot.root_quat_w.torch, obj.root_pos_w.torch, obj.root_quat_w.torch
+    )
+    yaw = euler_xyz_from_quat(quat)[2]
+    return torch.stack((torch.sin(4 * yaw), torch.cos(4 * yaw)), dim=-1)
 
 
 def command_position(env: ManagerBasedRLEnv, command_name: str) -> torch.Tensor:
