@@ -12,6 +12,13 @@ thread pool). The env is stepped with the *padded policy action*, as a policy's 
 
 ``replay`` checks the labels: each round is run again from the same reset seed with the recorded
 actions, and the episodes whose outcome (success or not) is reproduced are counted.
+
+``action_noise`` (DART, Laskey et al. 2017): the env is stepped with the expert's action plus Gaussian
+noise of that std, and the expert's own action is what is stored. A clone's small errors take it off
+the expert's path, where plain demonstrations have no example; these visit states around the path,
+each labelled with the expert's correction. It needs an expert whose action is a function of the state
+(a clock-driven one would label a perturbed state with the unperturbed plan). The default is the
+expert's own ``action_noise`` attribute, else 0. With noise, ``replay`` replays the executed actions.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ class RecordResult:
     replay_agreed: int = 0
     seconds: float = 0.0
     views: list[str] = field(default_factory=list)
+    action_noise: float = 0.0
 
     @property
     def success_rate(self) -> float:
@@ -63,6 +71,7 @@ def record(
     replay: bool = False,
     action_dims: dict[str, int] | None = None,
     progress: bool = True,
+    action_noise: float | None = None,
 ) -> RecordResult:
     """Run the expert of ``env_cfg``'s task (an ``env.<split>`` node) until ``num_episodes`` are written.
 
@@ -95,11 +104,12 @@ def record(
     try:
         env = penv.env
         expert = factory(env)
-        rec = _Round(env, spec, penv.success_term, expert)
+        noise = float(getattr(expert, "action_noise", 0.0) if action_noise is None else action_noise)
+        rec = _Round(env, spec, penv.success_term, expert, noise)
         layout = Layout.from_spec(spec, rec.state_dim, rec.policy_dim, action_dims)
         fps = 1.0 / env.step_dt
         writer = DatasetWriter(out, layout, fps, robot_type=task)
-        result = RecordResult(str(out), task, views=list(layout.views))
+        result = RecordResult(str(out), task, views=list(layout.views), action_noise=noise)
         bar = tqdm(total=num_episodes, unit="episode", desc="record", disable=not progress)
         rnd = 0
         while result.episodes < num_episodes:
@@ -144,8 +154,9 @@ def record(
 class _Round:
     """One round of ``num_envs`` first episodes, held in buffers preallocated on the sim device."""
 
-    def __init__(self, env: Any, spec: Any, success_term: str | None, expert: Any):
+    def __init__(self, env: Any, spec: Any, success_term: str | None, expert: Any, noise: float = 0.0):
         self.env, self.spec, self.success_term, self.expert = env, spec, success_term, expert
+        self.noise = noise
         self.n, self.device = env.num_envs, env.device
         self.horizon = int(env.max_episode_length) + 1
         am = spec.action_mapping
@@ -161,6 +172,8 @@ class _Round:
             "actions": torch.zeros(t, n, self.policy_dim, device=dev),
             "reward": torch.zeros(t, n, device=dev),
         }
+        if noise:  # what the env was stepped with, for replay
+            self.executed = torch.zeros(t, n, self.policy_dim, device=dev)
         self.cameras = spec.camera_keys
         for cam, image in zip(self.cameras, rlinf_views(mapped).values(), strict=True):
             self.buf[cam] = torch.zeros(t, *image.shape, dtype=torch.uint8, device=dev)
@@ -181,6 +194,7 @@ class _Round:
     def run(self, seed: int) -> None:
         """The expert's round: observations, actions and rewards of each env's first episode."""
         obs, _ = self.env.reset(seed=seed)
+        generator = torch.Generator(device=self.device).manual_seed(seed)
         self.length.fill_(self.horizon)
         self.success.zero_()
         ended = torch.zeros_like(self.success)
@@ -192,6 +206,11 @@ class _Round:
                 self.buf[cam][t] = image
             action = self.expert()[:, self.cols]
             self.buf["actions"][t] = action
+            if self.noise:
+                action = action + self.noise * torch.randn(
+                    action.shape, generator=generator, device=self.device
+                )
+                self.executed[t] = action
             obs, reward, terminated, truncated, _ = self.env.step(to_isaaclab_action(action, self.spec))
             self.buf["reward"][t] = reward
             self._done_step(t, self._success(), terminated | truncated, ended)
@@ -206,7 +225,7 @@ class _Round:
         self.success.zero_()
         ended = torch.zeros_like(self.success)
         for t in range(int(length.max())):
-            action = self.buf["actions"][t]
+            action = (self.executed if self.noise else self.buf["actions"])[t]
             _, _, terminated, truncated, _ = self.env.step(to_isaaclab_action(action, self.spec))
             self._done_step(t, self._success(), terminated | truncated, ended)
         agreed = (self.success == recorded).cpu()

@@ -81,6 +81,47 @@ def test_replaying_the_recorded_actions_reproduces_every_outcome_on_cpu(reach_da
 
 
 @pytest.mark.sim
+def test_record_with_action_noise_stores_the_experts_actions_and_replays_the_executed_ones(
+    reach_dataset, tmp_path
+):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "noisy"
+    argv = ["record", "--task", REACH, "--split", "eval", "--num_envs", "2", "--num_episodes", "2"]
+    assert main([*argv, "--action_noise", "0.3", "--replay", "--no_progress", "--out", str(out)]) == 0
+    summary = _meta(out, "record.json")
+    assert (summary["action_noise"], summary["replayed"], summary["replay_agreed"]) == (0.3, 2, 2)
+
+    def first_episode(root: Path, column: str) -> list:
+        return pq.read_table(root / "data/chunk-000/episode_000000.parquet").column(column).to_pylist()
+
+    # the same reset as the noise-free fixture: the same first label; the noise moved the arm after it
+    assert first_episode(out, "action")[0] == first_episode(reach_dataset, "action")[0]
+    assert first_episode(out, "observation.state")[1] != first_episode(reach_dataset, "observation.state")[1]
+
+
+@pytest.mark.sim
+def test_the_lift_expert_acts_on_the_state_alone_not_the_episode_clock():
+    import torch
+
+    from isaaclab_rlinf.env import make_task_env
+    from isaaclab_rlinf.registry import load_expert, register
+
+    register()
+    penv, app = make_task_env(LIFT, 2, 0, "cpu", success_term="success")
+    try:
+        env = penv.env
+        env.reset(seed=0)
+        expert = load_expert(LIFT)(env)
+        first = expert()
+        env.episode_length_buf[:] = 100  # the clock-driven expert was lifting by then
+        assert torch.equal(expert(), first)
+    finally:
+        penv.close()
+        app.close()
+
+
+@pytest.mark.sim
 @needs_gr00t
 def test_gr00t_dataset_class_loads_a_recording_with_our_data_config(tmp_path):
     from isaaclab_rlinf.models.gr00t import load_data_config
@@ -177,7 +218,7 @@ def test_bc_refuses_a_dataset_recorded_for_another_mapping(reach_dataset, tmp_pa
     out = tmp_path / "bc"
     assert main(["bc", "--task", LIFT, "--dataset", str(reach_dataset), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "state width 24 (the mapping's states: 26); action width 7 (the policy's: 8)" in err
+    assert "state width 24 (the mapping's states: 28); action width 7 (the policy's: 8)" in err
     assert not out.exists()
 
 
@@ -210,6 +251,6 @@ def test_rollout_refuses_another_configs_weights_in_one_line(reach_dataset, tmp_
     assert len(err) == 1
     weights = str((bc / "full_weights.pt").resolve())
     assert (
-        f"runner.ckpt_path: {weights!r} does not fit actor.model (mlp_policy, obs_dim 26, action_dim 8)"
+        f"runner.ckpt_path: {weights!r} does not fit actor.model (mlp_policy, obs_dim 28, action_dim 8)"
         in err[0]
     )

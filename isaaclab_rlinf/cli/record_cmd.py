@@ -38,6 +38,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument(
         "--split", choices=("train", "eval"), default="train", help="whose mapping to record (default train)"
     )
+    g.add_argument(
+        "--action_noise",
+        type=float,
+        default=None,
+        help="std of Gaussian noise added to the actions the env is stepped with; the expert's own action is "
+        "stored (DART: states off the expert's path, labelled with its correction). Default: the expert's "
+        "action_noise (Franka Lift 0.05), else 0",
+    )
     g.add_argument("--device", default="cpu", help="simulation device (default cpu; cuda:0 on a GPU)")
     g.add_argument("--no_progress", action="store_true", help="no progress bar")
     return p
@@ -55,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
             f"--num_episodes / --num_envs: {args.num_episodes} / {args.num_envs}; both must be > 0. "
             "Fix: e.g. --num_episodes 64 --num_envs 16."
         )
+    if args.action_noise is not None and not args.action_noise >= 0:
+        raise ConfigError(f"--action_noise: {args.action_noise}; must be >= 0. Fix: e.g. --action_noise 0.1.")
     try:
         check_output_dir(args.out)
     except DatasetError as exc:
@@ -78,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         replay=args.replay,
         action_dims=_gr00t_action_dims(cfg, args.split),
         progress=not args.no_progress,
+        action_noise=args.action_noise,
     )
     summary = result.summary()
     print(
