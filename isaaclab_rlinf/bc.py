@@ -9,6 +9,8 @@ action mean against the demonstrated action, what RLinf's DAgger uses).
 Episodes are split into train and held-out (``holdout`` of them, at least one held out and one trained
 on when there are two or more); the held-out action MSE is the open-loop error the closed-loop success
 can be judged against.
+Batches of 512 frames: on Lift's 256 demonstrations (38400 frames), 4096 gave 1800 steps in 200 epochs and
+underfit (train MSE 0.0062, the clone lifted 0/64 on CPU); 512 for 100 epochs, 6800 steps: 0.0039, 8/64.
 ``logstd`` sets the policy's exploration noise for PPO's first epochs (RLinf starts from -0.5; lower keeps
 the rollouts near the cloned behaviour). The value head stays untrained: warm it up in PPO
 (``actor.optim.critic_warmup_steps``, see the warm-start configs).
@@ -53,7 +55,7 @@ def behaviour_clone(
     episodes: np.ndarray,
     out_dir: str | Path,
     epochs: int = 200,
-    batch_size: int = 4096,
+    batch_size: int = 512,
     lr: float = 1e-3,
     logstd: float = -1.5,
     holdout: float = 0.1,

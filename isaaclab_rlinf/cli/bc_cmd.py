@@ -26,7 +26,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--dataset", required=True, help="a dataset directory written by `isaaclab-rlinf record`")
     g.add_argument("--out", required=True, help="directory to create for full_weights.pt and bc.json")
     g.add_argument("--epochs", type=int, default=200, help="passes over the dataset (default 200)")
-    g.add_argument("--batch_size", type=int, default=4096, help="frames per step (default 4096)")
+    g.add_argument("--batch_size", type=int, default=512, help="frames per step (default 512)")
     g.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
     g.add_argument(
         "--logstd",
