@@ -49,6 +49,7 @@ import shutil
 import sys
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -328,8 +329,13 @@ def resolve_workers_mode(cfg: DictConfig, placement) -> str:
     return mode
 
 
-def _env_rollout_classes(mode: str):
-    """(env worker class, rollout worker class) for a two-process ``mode``."""
+def env_rollout_classes(mode: str) -> tuple[type, type]:
+    """(env worker class, rollout worker class) for a resolved ``mode``; in ``single_process`` one class
+    is both."""
+    if mode == "single_process":
+        from .workers import EnvPolicyWorker
+
+        return EnvPolicyWorker, EnvPolicyWorker
     if mode == "rlinf":
         from rlinf.workers.env.env_worker import EnvWorker
         from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
@@ -338,6 +344,24 @@ def _env_rollout_classes(mode: str):
     from .workers import FlatObsEnvWorker, FlatObsRolloutWorker
 
     return FlatObsEnvWorker, FlatObsRolloutWorker
+
+
+def launch_env_rollout(cfg: DictConfig, cluster: Any, placement: Any, mode: str) -> tuple[Any, Any]:
+    """Launch the env and rollout groups of a resolved ``mode``: (rollout group, env group).
+
+    In ``single_process`` both are one ``EnvPolicyWorker`` group, launched under the rollout's group name
+    so that the actor's weight sync reaches it; train and play launch them alike.
+    """
+    env_cls, rollout_cls = env_rollout_classes(mode)
+    rollout_group = rollout_cls.create_group(cfg).launch(
+        cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
+    )
+    if env_cls is rollout_cls:
+        return rollout_group, rollout_group
+    env_group = env_cls.create_group(cfg).launch(
+        cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
+    )
+    return rollout_group, env_group
 
 
 def launch_train(cfg: DictConfig):
@@ -362,20 +386,7 @@ def launch_train(cfg: DictConfig):
         .create_group(cfg)
         .launch(cluster, name=cfg.actor.group_name, placement_strategy=placement.get_strategy("actor"))
     )
-    if mode == "single_process":
-        from .workers import EnvPolicyWorker
-
-        rollout_group = env_group = EnvPolicyWorker.create_group(cfg).launch(
-            cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
-        )
-    else:
-        env_cls, rollout_cls = _env_rollout_classes(mode)
-        rollout_group = rollout_cls.create_group(cfg).launch(
-            cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
-        )
-        env_group = env_cls.create_group(cfg).launch(
-            cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
-        )
+    rollout_group, env_group = launch_env_rollout(cfg, cluster, placement, mode)
     reward_group = None
     reward_cfg = cfg.get("reward", {}) or {}
     if reward_cfg.get("use_reward_model", False) and not reward_cfg.get("standalone_realworld", False):
@@ -396,7 +407,8 @@ def launch_train(cfg: DictConfig):
 def launch_eval(cfg: DictConfig):
     """RLinf's ``eval_embodied_agent.py``: rollout and env groups, EmbodiedEvalRunner.
 
-    Always two workers (``two_process``, or ``rlinf``'s own): the single-process worker is for training.
+    Env and policy in one worker where they share a device, by training's rule
+    (``runner.env_rollout_workers``, :func:`resolve_workers_mode`).
     """
     import torch.multiprocessing as mp
     from rlinf.runners.embodied_eval_runner import EmbodiedEvalRunner
@@ -406,13 +418,8 @@ def launch_eval(cfg: DictConfig):
     mp.set_start_method("spawn", force=True)
     cluster = Cluster(cluster_cfg=cfg.cluster)
     placement = HybridComponentPlacement(cfg, cluster)
-    env_cls, rollout_cls = _env_rollout_classes("rlinf" if workers_mode(cfg) == "rlinf" else "two_process")
-    rollout_group = rollout_cls.create_group(cfg).launch(
-        cluster, name=cfg.rollout.group_name, placement_strategy=placement.get_strategy("rollout")
-    )
-    env_group = env_cls.create_group(cfg).launch(
-        cluster, name=cfg.env.group_name, placement_strategy=placement.get_strategy("env")
-    )
+    mode = resolve_workers_mode(cfg, placement)
+    rollout_group, env_group = launch_env_rollout(cfg, cluster, placement, mode)
     runner = EmbodiedEvalRunner(cfg=cfg, rollout=rollout_group, env=env_group)
     runner.init_workers()
     runner.run()

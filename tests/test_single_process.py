@@ -6,7 +6,9 @@ bootstrap values fall inside the epochs, one fixed MLP policy, the same sampling
 ``EnvWorker`` + ``MultiStepRolloutWorker`` as the launcher runs them in two processes (our subclasses:
 point to point, seeded) and through ``EnvPolicyWorker``; the trajectories the actor would receive are
 compared field by field. (RLinf's own rollout worker leaves its sampling unseeded: torch seeds every
-process at random, so it differs from run to run and cannot be the reference.)
+process at random, so it differs from run to run and cannot be the reference.) It then composes the config
+``isaaclab-rlinf play`` runs, lets the launcher resolve its workers on the real placement, and evaluates
+with the classes the launcher picks under RLinf's ``EmbodiedEvalRunner``, against the two-process workers.
 """
 
 from __future__ import annotations
@@ -28,14 +30,12 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rollout_both_ways.py"
 FIELDS = ("actions", "rewards", "prev_logprobs", "prev_values", "dones", "terminations", "truncations")
 
 
-@pytest.fixture(scope="module")
-def rollouts(tmp_path_factory):
-    work = tmp_path_factory.mktemp("both_ways")
+def _run_fixture(work: Path, *extra: str) -> dict:
     out = work / "rollouts.pt"
     ray_tmp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
     env = os.environ | {"RAY_ADDRESS": "local", "RAY_TMPDIR": ray_tmp}
     proc = subprocess.run(
-        [sys.executable, str(FIXTURE), str(out), str(work)],
+        [sys.executable, str(FIXTURE), str(out), str(work), *extra],
         capture_output=True,
         text=True,
         timeout=900,
@@ -43,6 +43,16 @@ def rollouts(tmp_path_factory):
     )
     assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-6000:])
     return torch.load(out, weights_only=False)
+
+
+@pytest.fixture(scope="module")
+def rollouts(tmp_path_factory):
+    return _run_fixture(tmp_path_factory.mktemp("both_ways"))
+
+
+@pytest.fixture(scope="module")
+def play(tmp_path_factory):
+    return _run_fixture(tmp_path_factory.mktemp("play"), "play")
 
 
 @pytest.mark.sim
@@ -78,6 +88,21 @@ def test_both_paths_report_the_same_episode_metrics(rollouts):
 def test_the_single_worker_times_the_policy_and_the_garbage_collector(rollouts):
     timers = rollouts["single"]["timers"]
     assert {"predict", "env_interact_step", "gc/seconds", "gc/collections"} <= timers.keys()
+
+
+@pytest.mark.sim
+def test_play_picks_the_single_process_worker_by_trainings_rule(play):
+    assert play["mode"] == "single_process"
+    assert play["classes"] == ["EnvPolicyWorker", "EnvPolicyWorker"]
+
+
+@pytest.mark.sim
+def test_play_in_one_process_reports_the_eval_metrics_of_two_processes(play):
+    mine, theirs = play["single"], play["two_process"]
+    assert mine.keys() == theirs.keys()
+    assert {"success_once", "return", "episode_len"} <= mine.keys()
+    for key in mine:
+        assert mine[key] == theirs[key], key
 
 
 class _Placement:

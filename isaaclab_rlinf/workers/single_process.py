@@ -137,8 +137,13 @@ class EnvPolicyWorker(GcFreezing, EnvWorker, MultiStepRolloutWorker):
     async def generate(self, input_channel: Any, output_channel: Any) -> None:
         """The rollout role's epoch: nothing to do, ``interact`` computed every reply in place."""
 
-    def evaluate(self, input_channel: Any, rollout_channel: Any) -> Any:
-        """The env role's evaluation (replies in place); the runner's second call gets the same metrics."""
+    def evaluate(self, input_channel: Any, rollout_channel: Any = None, output_channel: Any = None) -> Any:
+        """The env role's evaluation (replies in place); the runner's second call gets the same metrics.
+
+        The runners call the env role with ``rollout_channel=`` and the rollout role with
+        ``output_channel=``: both keyword names are taken. The channels only carry the env <-> rollout
+        hand-off, which stays in this process, so either call may be the one that evaluates.
+        """
         with self._role_lock:
             if self._eval_result is None:
                 self._eval_result = EnvWorker.evaluate(self, input_channel, rollout_channel)
