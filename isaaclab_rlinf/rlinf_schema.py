@@ -7,6 +7,10 @@ after the start, on a GPU) or, worse, train on quietly. Each rule says a key's t
 to every split the run builds and raises :class:`~isaaclab_rlinf.rlinf_cfg.ConfigError` (exit 2) with
 one line naming the key, the value and the fix. A key the config does not set is left to RLinf's
 defaults and to the other checks.
+
+``actor.optim.adaptive_lr`` is ours, not RLinf's (RLinf reads ``actor.optim`` key by key and ignores it):
+the KL-adaptive learning rate of our actor worker (``workers.actor``), checked by
+:func:`adaptive_lr_settings` with the rest.
 """
 
 from __future__ import annotations
@@ -113,6 +117,59 @@ AGREE: tuple[Agree, ...] = (
 )
 
 
+ADAPTIVE_LR_KEY = "actor.optim.adaptive_lr"
+ADAPTIVE_LR_DEFAULTS = {"min_lr": 1e-5, "max_lr": 1e-2}  # rsl_rl's clamp
+_ADAPTIVE_LR_EXAMPLE = "{desired_kl: 0.01}"
+_KL_LOSSES = ("actor_critic", "actor")  # RLinf's PPO losses that report actor/approx_kl
+
+
+def adaptive_lr_settings(cfg: Any) -> dict[str, float] | None:
+    """``actor.optim.adaptive_lr`` as ``{desired_kl, min_lr, max_lr}``, or None when unset or null.
+
+    Raises:
+        ConfigError: one line for a value that is not a mapping, an unknown key, a value that is not a
+            positive number, ``min_lr >= max_lr``, or a run it cannot apply to (a loss that reports no
+            ``actor/approx_kl``, an lr schedule or warm-up that would fight it).
+    """
+    key = ADAPTIVE_LR_KEY
+    block = select(cfg, key)
+    if block is None:
+        return None
+    fix = f"Fix: {key}={_ADAPTIVE_LR_EXAMPLE} (optional min_lr, max_lr), or drop it for RLinf's fixed lr."
+    if not hasattr(block, "keys"):
+        raise ConfigError(f"{key}: must be a mapping (got {block!r}). {fix}")
+    settings = dict(ADAPTIVE_LR_DEFAULTS)
+    for name in block.keys():
+        if name not in ("desired_kl", *ADAPTIVE_LR_DEFAULTS):
+            raise ConfigError(f"{key}.{name}: unknown (known: desired_kl, min_lr, max_lr). {fix}")
+        value = select(cfg, f"{key}.{name}")
+        if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+            raise ConfigError(f"{key}.{name}: must be a number > 0 (got {value!r}). {fix}")
+        settings[name] = float(value)
+    if "desired_kl" not in settings:
+        raise ConfigError(f"{key}: desired_kl is missing. {fix}")
+    if settings["min_lr"] >= settings["max_lr"]:
+        raise ConfigError(
+            f"{key}: min_lr {settings['min_lr']:g} must be < max_lr {settings['max_lr']:g}. {fix}"
+        )
+    loss = select(cfg, "algorithm.loss_type")
+    if loss not in _KL_LOSSES:
+        raise ConfigError(
+            f"{key}: algorithm.loss_type {loss!r} reports no actor/approx_kl to adapt to (PPO's "
+            f"{' or '.join(_KL_LOSSES)} do). {fix}"
+        )
+    schedule = select(cfg, "actor.optim.lr_scheduler", "constant")
+    warmup = select(cfg, "actor.optim.lr_warmup_steps", -1) or -1
+    warmup_ratio = select(cfg, "actor.optim.lr_warmup_steps_ratio", 0.0) or 0.0
+    if schedule != "constant" or warmup > 0 or warmup_ratio > 0:
+        raise ConfigError(
+            f"{key}: sets the actor's lr itself; actor.optim.lr_scheduler={schedule!r} "
+            f"(lr_warmup_steps {warmup}, lr_warmup_steps_ratio {warmup_ratio}) would fight it. Fix: "
+            f"actor.optim.lr_scheduler=constant without warm-up, or drop {key}."
+        )
+    return settings
+
+
 def _keys(template: str, splits: Iterable[str], model: str) -> list[str]:
     template = template.replace("{model}", model)
     return [template.replace("{split}", s) for s in splits] if "{split}" in template else [template]
@@ -135,6 +192,8 @@ def check_rlinf_keys(cfg: Any, splits: Iterable[str]) -> None:
             problem = None if value is None else rule.problem(value)
             if problem:
                 raise ConfigError(f"{key}: {problem} (got {value!r}). Fix: {key}={rule.example!r}.")
+    if train:
+        adaptive_lr_settings(cfg)
     for pair in AGREE:
         if pair.train_only and not train:
             continue
