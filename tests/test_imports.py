@@ -110,3 +110,28 @@ def test_importing_the_package_loads_none_of_the_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+WORKER_PROCESS = "import sys, {module}\nprint(sorted(m for m in {others} if m in sys.modules))\n"
+
+
+@pytest.mark.parametrize(
+    "module, others",
+    [
+        (  # the env + policy worker: RLinf's FSDP actor is not its business
+            "isaaclab_rlinf.workers.single_process",
+            ("rlinf.workers.actor.fsdp_actor_worker",),
+        ),
+        (  # the PPO actor: RLinf's env and rollout workers are not its business
+            "isaaclab_rlinf.workers.actor",
+            ("rlinf.workers.env.env_worker", "rlinf.workers.rollout.hf.huggingface_worker"),
+        ),
+    ],
+)
+def test_a_worker_process_imports_only_its_own_classs_module(module, others):
+    """Ray imports a worker class's module in its process; ``isaaclab_rlinf.workers`` loads names lazily."""
+    code = WORKER_PROCESS.format(module=module, others=others)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert out.stdout.strip() == "[]"
