@@ -43,10 +43,12 @@ Environment given to the driver and (copied by RLinf's ``Cluster``) every Ray wo
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import shutil
 import sys
+import threading
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -217,6 +219,7 @@ def run(
         prepare_environment(config_file if specs else None, config_dir)
         prepare_run(cfg, log_dir)  # e.g. cnn_policy, empty model_path: a random encoder in the run dir
         write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
+        prefetch_worker_modules()  # the worker classes' imports, while Ray starts
         cfg = validate_with_rlinf(cfg)  # starts Ray: the task check runs meanwhile
         finish_task_check(task_check_job)
     except Exception:
@@ -268,6 +271,37 @@ def finish_task_check(job: Future | None) -> None:
     """Wait for a :func:`start_task_check` job; its ConfigError/LaunchError is raised here."""
     if job is not None:
         job.result()
+
+
+# What launch_train / launch_eval import before launching (the worker classes Ray pickles, the runners).
+WORKER_MODULES = (
+    "isaaclab_rlinf.workers.single_process",
+    "isaaclab_rlinf.workers.handoff",
+    "isaaclab_rlinf.workers.actor",
+    "rlinf.runners.embodied_runner",
+    "rlinf.runners.embodied_eval_runner",
+)
+
+
+def prefetch_worker_modules() -> threading.Thread:
+    """Import :data:`WORKER_MODULES` in a background thread; returns it (started).
+
+    Why: the launch needs these modules in the driver (Ray pickles the worker classes by reference),
+    ~2 s of imports on one H100's host that used to run after Ray's start, between ``validate_cfg`` and
+    the first worker process. Ray's start (``validate_with_rlinf``) mostly waits on Ray's own processes,
+    so the imports fit in that wait. A failure here is left for the launch's own import to raise.
+    """
+
+    def load() -> None:
+        for name in WORKER_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # raised again, in the main thread, where the launch imports it
+                logger.debug("prefetch of %s failed: %s", name, exc)
+
+    thread = threading.Thread(target=load, name="isaaclab-rlinf-prefetch", daemon=True)
+    thread.start()
+    return thread
 
 
 WORKERS_KEY = "runner.env_rollout_workers"

@@ -553,3 +553,19 @@ def test_a_gr00t_import_failing_on_another_module_is_one_line_naming_it(monkeypa
     message = str(info.value)
     assert message.startswith(named) and "ImportError: No module named 'pytorch3d'" in message
     assert "Fix: install pytorch3d in this environment" in message and "\n" not in message
+
+
+def test_the_worker_modules_are_imported_in_the_background_while_ray_starts():
+    code = textwrap.dedent(
+        """
+        import sys
+        from isaaclab_rlinf.launcher import WORKER_MODULES, prefetch_worker_modules
+        before = [m for m in WORKER_MODULES if m in sys.modules]
+        thread = prefetch_worker_modules()
+        thread.join()
+        print(before, thread.daemon, [m for m in WORKER_MODULES if m not in sys.modules])
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "[] True []"
