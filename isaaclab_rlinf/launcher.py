@@ -18,6 +18,7 @@ value and the fix:
 5. :func:`validate_with_rlinf`: ``rlinf.config.validate_cfg``. It creates RLinf's ``Cluster`` (this starts
    a local Ray instance and RLinf's manager actors, but no worker), because its placement checks need the
    cluster's node and accelerator count. Its assertion messages are turned into the same one-line error.
+   Meanwhile a background thread imports the worker classes' modules (:func:`prefetch_worker_modules`).
 6. :func:`write_config`, then :func:`launch_train` / :func:`launch_eval` exactly as RLinf's
    ``examples/embodiment/train_embodied_agent.py`` / ``eval_embodied_agent.py`` do.
 
@@ -219,8 +220,11 @@ def run(
         prepare_environment(config_file if specs else None, config_dir)
         prepare_run(cfg, log_dir)  # e.g. cnn_policy, empty model_path: a random encoder in the run dir
         write_config(cfg, log_dir)  # RLINF_CONFIG_FILE exists before any Ray process could read it
-        prefetch_worker_modules()  # the worker classes' imports, while Ray starts
-        cfg = validate_with_rlinf(cfg)  # starts Ray: the task check runs meanwhile
+        prefetch = prefetch_worker_modules()  # the worker classes' imports, while Ray starts
+        try:
+            cfg = validate_with_rlinf(cfg)  # starts Ray: the task check runs meanwhile
+        finally:
+            prefetch.join()  # the launch needs them next; an error exit leaves no thread importing
         finish_task_check(task_check_job)
     except Exception:
         _shutdown_ray()
