@@ -219,6 +219,11 @@ WRONG_TYPE = {
     "auto_reset as a word": (["env.train.auto_reset=sometimes"], "env.train.auto_reset", "'sometimes'"),
     "chunks as a float": (["actor.model.num_action_chunks=1.0"], "actor.model.num_action_chunks", "1.0"),
     "learning rate as a string": (["actor.optim.lr=fast"], "actor.optim.lr", "'fast'"),
+    "desired KL as a string": (
+        ["actor.optim.adaptive_lr.desired_kl=small"],
+        "actor.optim.adaptive_lr.desired_kl",
+        "'small'",
+    ),
     "batch as a bool": (["actor.global_batch_size=true"], "actor.global_batch_size", "True"),
 }
 OUT_OF_RANGE = {
@@ -232,6 +237,11 @@ OUT_OF_RANGE = {
     "negative gae_lambda": (["algorithm.gae_lambda=-0.1"], "algorithm.gae_lambda", "-0.1"),
     "zero learning rate": (["actor.optim.lr=0.0"], "actor.optim.lr", "0.0"),
     "zero PPO epochs": (["algorithm.update_epoch=0"], "algorithm.update_epoch", "0"),
+    "negative desired KL": (
+        ["actor.optim.adaptive_lr.desired_kl=-0.01"],
+        "actor.optim.adaptive_lr.desired_kl",
+        "-0.01",
+    ),
     "zero action width": (["actor.model.action_dim=0"], "actor.model.action_dim", "0"),
 }
 DISAGREEING = {
