@@ -461,4 +461,8 @@ def launch_eval(cfg: DictConfig):
     runner = EmbodiedEvalRunner(cfg=cfg, rollout=rollout_group, env=env_group)
     runner.init_workers()
     runner.run()
+    # With one worker the runner's two channels carry nothing, so their actors may still be starting: a
+    # readiness call left pending at exit makes Ray's teardown exit 1 after a good evaluation (seen on CPU
+    # in tests/fixtures/rollout_both_ways.py). A call to each waits until it is up.
+    runner.env_channel.qsize(), runner.rollout_channel.qsize()
     return runner

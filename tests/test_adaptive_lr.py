@@ -25,6 +25,7 @@ from isaaclab_rlinf.workers.actor import AdaptiveLr, GcFrozenActor
 
 LR, VALUE_LR = 1e-3, 5e-4
 BATCH = 8
+RSL_RL = "actor.optim.adaptive_lr={desired_kl: 0.01}"  # rsl_rl's setting for cartpole and Franka Reach
 
 
 def compose(*overrides: str):
@@ -64,7 +65,7 @@ def actor(tmp_path, monkeypatch):
     monkeypatch.setattr(Worker, "torch_platform", _CpuTorchPlatform())
     monkeypatch.setattr(Worker, "torch_device_type", "cpu")
     monkeypatch.setenv("LOCAL_RANK", "0")
-    cfg = compose(f"actor.optim.lr={LR}", f"actor.optim.value_lr={VALUE_LR}")  # desired_kl 0.01 (packaged)
+    cfg = compose(f"actor.optim.lr={LR}", f"actor.optim.value_lr={VALUE_LR}", RSL_RL)
     dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'pg'}", rank=0, world_size=1)
     torch.manual_seed(0)
     worker = object.__new__(GcFrozenActor)
@@ -150,16 +151,16 @@ def test_the_lr_is_clamped_to_rsl_rls_range():
 # the config check (before Ray)
 
 
-def test_the_packaged_cartpole_and_reach_configs_adapt_to_rsl_rls_desired_kl_and_warm_starts_do_not():
-    rsl_rl = {"desired_kl": 0.01, "min_lr": 1e-5, "max_lr": 1e-2}
-    assert adaptive_lr_settings(compose()) == rsl_rl  # cartpole, the default config
-    assert adaptive_lr_settings(compose("--config_name", "isaaclab_ppo_mlp_franka_reach")) == rsl_rl
-    assert adaptive_lr_settings(compose("--config_name", "isaaclab_ppo_mlp_franka_reach_warmstart")) is None
+def test_the_packaged_configs_keep_the_fixed_lr_their_gpu_runs_measured_until_this_one_is():
+    for name in ("isaaclab_ppo_mlp_cartpole_camera", "isaaclab_ppo_mlp_franka_reach"):
+        assert adaptive_lr_settings(compose("--config_name", name)) is None
+        rsl_rl = {"desired_kl": 0.01, "min_lr": 1e-5, "max_lr": 1e-2}
+        assert adaptive_lr_settings(compose("--config_name", name, RSL_RL)) == rsl_rl
 
 
 def test_null_turns_it_off_and_other_values_are_read():
-    assert adaptive_lr_settings(compose(f"{ADAPTIVE_LR_KEY}=null")) is None
-    cfg = compose(f"{ADAPTIVE_LR_KEY}.desired_kl=0.02", f"+{ADAPTIVE_LR_KEY}.max_lr=0.005")
+    assert adaptive_lr_settings(compose(RSL_RL, f"{ADAPTIVE_LR_KEY}=null")) is None
+    cfg = compose(f"{ADAPTIVE_LR_KEY}={{desired_kl: 0.02, max_lr: 0.005}}")
     assert adaptive_lr_settings(cfg) == {"desired_kl": 0.02, "min_lr": 1e-5, "max_lr": 0.005}
 
 
@@ -195,7 +196,7 @@ def test_a_bad_value_is_one_line_naming_the_key_and_the_fix(value, message):
 
 
 def test_an_lr_schedule_that_would_fight_it_is_refused():
-    cfg = compose("+actor.optim.lr_scheduler=cosine")
+    cfg = compose(RSL_RL, "+actor.optim.lr_scheduler=cosine")
     with pytest.raises(ConfigError, match="lr_scheduler='cosine'.*would fight it"):
         adaptive_lr_settings(cfg)
 
@@ -204,4 +205,4 @@ def test_preflight_rejects_a_bad_value_before_ray():
     from isaaclab_rlinf.preflight import preflight
 
     with pytest.raises(ConfigError, match="adaptive_lr.desired_kl: must be a number > 0"):
-        preflight(compose(f"{ADAPTIVE_LR_KEY}.desired_kl=-1"))
+        preflight(compose(f"{ADAPTIVE_LR_KEY}={{desired_kl: -1}}"))

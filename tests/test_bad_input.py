@@ -220,7 +220,7 @@ WRONG_TYPE = {
     "chunks as a float": (["actor.model.num_action_chunks=1.0"], "actor.model.num_action_chunks", "1.0"),
     "learning rate as a string": (["actor.optim.lr=fast"], "actor.optim.lr", "'fast'"),
     "desired KL as a string": (
-        ["actor.optim.adaptive_lr.desired_kl=small"],
+        ["actor.optim.adaptive_lr={desired_kl: small}"],
         "actor.optim.adaptive_lr.desired_kl",
         "'small'",
     ),
@@ -238,7 +238,7 @@ OUT_OF_RANGE = {
     "zero learning rate": (["actor.optim.lr=0.0"], "actor.optim.lr", "0.0"),
     "zero PPO epochs": (["algorithm.update_epoch=0"], "algorithm.update_epoch", "0"),
     "negative desired KL": (
-        ["actor.optim.adaptive_lr.desired_kl=-0.01"],
+        ["actor.optim.adaptive_lr={desired_kl: -0.01}"],
         "actor.optim.adaptive_lr.desired_kl",
         "-0.01",
     ),
