@@ -4,7 +4,7 @@ The actor tests run RLinf's own ``train_micro_batch`` (the packaged cartpole MLP
 PPO loss, backward) and ``optimizer_step`` (gradient clipping, AdamW built by RLinf's ``build_optimizer``)
 on the model wrapped as RLinf's actor wraps it (its FSDP wrap policy, no sharding), on CPU. RLinf's worker
 set-up (Ray, an accelerator) is skipped: the actor is assembled from those parts, and RLinf's accelerator
-module is a CPU test double (``_CpuTorchPlatform``). The KL is set by the micro-batch's old log-probs:
+module is a CPU test double (``CpuTorchPlatform``). The KL is set by the micro-batch's old log-probs:
 RLinf's ``actor/approx_kl`` is ``mean(old - new)``, so old = new + 1 gives a KL of 1.
 """
 
@@ -15,6 +15,7 @@ from datetime import datetime
 
 import pytest
 import torch
+from fixtures.rollout_both_ways import CpuTorchPlatform  # test double: RLinf's accelerator module
 from omegaconf import OmegaConf, open_dict
 
 from isaaclab_rlinf.cli import parse_args
@@ -34,22 +35,6 @@ def compose(*overrides: str):
     )
 
 
-class _CpuTorchPlatform:
-    """Test double for ``torch.cuda`` as RLinf's ``Worker.torch_platform`` (None without an accelerator)."""
-
-    @staticmethod
-    def current_device() -> str:
-        return "cpu"
-
-    @staticmethod
-    def empty_cache() -> None:
-        pass
-
-    @staticmethod
-    def is_available() -> bool:
-        return False
-
-
 @pytest.fixture
 def actor(tmp_path, monkeypatch):
     """Our actor with the packaged cartpole policy, as RLinf's ``setup_model_and_optimizer`` builds it."""
@@ -62,7 +47,7 @@ def actor(tmp_path, monkeypatch):
     from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
     from torch.distributed.fsdp import ShardingStrategy
 
-    monkeypatch.setattr(Worker, "torch_platform", _CpuTorchPlatform())
+    monkeypatch.setattr(Worker, "torch_platform", CpuTorchPlatform())
     monkeypatch.setattr(Worker, "torch_device_type", "cpu")
     monkeypatch.setenv("LOCAL_RANK", "0")
     cfg = compose(f"actor.optim.lr={LR}", f"actor.optim.value_lr={VALUE_LR}", RSL_RL)
