@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from omegaconf import DictConfig, OmegaConf
 
+from .rlinf_cfg import env_cfg_overrides
 from .spec import MappingError, MappingSpec
 
 # contact sheet geometry (pixels): images are scaled by SCALE, separated by PAD, each row under a label
@@ -277,12 +278,6 @@ def task_needs_kit(task: str, device: str) -> bool:
     register()
     env_cfg = parse_env_cfg(task, device=device, num_envs=1)
     return bool(scan(env_cfg, {"headless": True, "device": device}).needs_kit)
-
-
-def env_cfg_overrides(cfg: DictConfig, split: str) -> dict | None:
-    """``env.<split>.init_params.env_cfg`` as a plain dict (what the env worker sets on the task's config)."""
-    node = OmegaConf.select(cfg, f"env.{split}.init_params.env_cfg")
-    return OmegaConf.to_container(node, resolve=True) if node else None
 
 
 def check_tasks(cfg: DictConfig, specs: Mapping[str, MappingSpec], device: str = "cpu") -> list[str]:

@@ -85,3 +85,11 @@ def load_config_file(path: str | os.PathLike) -> Any:
         return compose(config_name=path.stem)
     with initialize_config_dir(config_dir=str(path.parent), version_base=None):
         return compose(config_name=path.stem)
+
+
+def env_cfg_overrides(cfg: DictConfig, split: str) -> dict | None:
+    """``env.<split>.init_params.env_cfg`` as a plain dict (what the env worker sets on the task's config).
+
+    Here, at the bottom, so that the model families' ``init`` (below the inspection) read it too."""
+    node = OmegaConf.select(cfg, f"env.{split}.init_params.env_cfg")
+    return OmegaConf.to_container(node, resolve=True) if node else None

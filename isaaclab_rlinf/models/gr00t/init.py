@@ -77,16 +77,16 @@ def _read_resolution(cfg, spec, views: list[str], device: str) -> dict[str, tupl
     """(width, height) of every mapped GR00T view in ``views``, from the task built once with one env."""
     from ...converters import to_gr00t_obs, to_rlinf_obs
     from ...env import make_task_env
+    from ...rlinf_cfg import env_cfg_overrides
 
     task = str(OmegaConf.select(cfg, "env.train.init_params.id"))
-    overrides = OmegaConf.select(cfg, "env.train.init_params.env_cfg")
     env, app = make_task_env(
         task,
         1,
         0,
         device,
         spec.success_term,
-        env_cfg_overrides=OmegaConf.to_container(overrides, resolve=True) if overrides else None,
+        env_cfg_overrides=env_cfg_overrides(cfg, "train"),
     )
     try:
         obs, _ = env.reset(seed=0)

@@ -95,17 +95,17 @@ def _task_stats(cfg, spec, action_dim: int, device: str) -> tuple[dict, dict]:
 
     from ...converters import to_rlinf_obs
     from ...env import make_task_env
+    from ...rlinf_cfg import env_cfg_overrides
     from .norm_stats import stats_from_bounds, stats_from_samples
 
     task = str(OmegaConf.select(cfg, "env.train.init_params.id"))
-    overrides = OmegaConf.select(cfg, "env.train.init_params.env_cfg")
     env, app = make_task_env(
         task,
         _ENVS,
         0,
         device,
         spec.success_term,
-        env_cfg_overrides=OmegaConf.to_container(overrides, resolve=True) if overrides else None,
+        env_cfg_overrides=env_cfg_overrides(cfg, "train"),
     )
     try:
         obs, _ = env.reset(seed=0)
