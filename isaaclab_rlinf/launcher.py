@@ -402,6 +402,19 @@ def launch_env_rollout(cfg: DictConfig, cluster: Any, placement: Any, mode: str)
     return rollout_group, env_group
 
 
+def await_channels(*channels) -> None:
+    """Wait until each channel's actor is up.
+
+    ``Channel.create`` launches an actor and leaves its readiness call pending in a thread. A channel that
+    carries nothing (the env and rollout channels where one worker is both, or with point-to-point
+    hand-off) may still be starting when the run ends; Ray's shutdown then fails that call, the thread
+    signals the driver (RLinf's SIGUSR1 handler) and the process exits 1 after a good run (seen on CPU in
+    ``tests/fixtures/rollout_both_ways.py``, 1 run in ~4). One call to each actor waits for it.
+    """
+    for channel in channels:
+        channel.qsize()
+
+
 def launch_train(cfg: DictConfig):
     """RLinf's ``train_embodied_agent.py``: cluster, placement, actor/rollout/env groups, EmbodiedRunner.
 
@@ -438,6 +451,7 @@ def launch_train(cfg: DictConfig):
         cfg=cfg, actor=actor_group, rollout=rollout_group, env=env_group, reward=reward_group
     )
     runner.init_workers()
+    await_channels(runner.env_channel, runner.rollout_channel, runner.actor_channel)
     runner.run()
     return runner
 
@@ -460,9 +474,6 @@ def launch_eval(cfg: DictConfig):
     rollout_group, env_group = launch_env_rollout(cfg, cluster, placement, mode)
     runner = EmbodiedEvalRunner(cfg=cfg, rollout=rollout_group, env=env_group)
     runner.init_workers()
+    await_channels(runner.env_channel, runner.rollout_channel)
     runner.run()
-    # With one worker the runner's two channels carry nothing, so their actors may still be starting: a
-    # readiness call left pending at exit makes Ray's teardown exit 1 after a good evaluation (seen on CPU
-    # in tests/fixtures/rollout_both_ways.py). A call to each waits until it is up.
-    runner.env_channel.qsize(), runner.rollout_channel.qsize()
     return runner
