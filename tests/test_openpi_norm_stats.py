@@ -1,6 +1,8 @@
 """openpi's norm stats against the task, before Ray: ``<model_path>/isaaclab_rlinf/norm_stats.json`` must be
 there and as wide as the mapping's states and ``actor.model.action_dim`` (openpi cuts wider state stats
-silently, fails on narrower ones in a worker, and leaves action columns past the stats unnormalised).
+silently, fails on narrower ones in a worker, and leaves action columns past the stats unnormalised), and
+hold what the model normalises with: q01/q99 for pi0.5 (openpi asserts them in a worker), std for both,
+finite, q99 not below q01.
 
 Needs no openpi (our configs' asset id is known without it): runs in both venvs. The files are written by
 our own norm-stats writer, as ``openpi-init`` writes them.
@@ -9,6 +11,8 @@ our own norm-stats writer, as ``openpi-init`` writes them.
 from __future__ import annotations
 
 from pathlib import Path
+
+import json
 
 import pytest
 
@@ -36,6 +40,17 @@ def model_path(tmp_path: Path, state: int | None, actions: int) -> Path:
     if state is not None:
         write_norm_stats(path, "isaaclab_rlinf", neutral_stats(state), neutral_stats(actions))
     return path
+
+
+def edit_stats(path: Path, key: str, field: str, values: list[float] | None) -> None:
+    """Set (None: drop) one field of the norm stats ``model_path`` wrote."""
+    file = path / "isaaclab_rlinf/norm_stats.json"
+    stats = json.loads(file.read_text())
+    if values is None:
+        del stats["norm_stats"][key][field]
+    else:
+        stats["norm_stats"][key][field] = values
+    file.write_text(json.dumps(stats))
 
 
 def train(path: Path, *extra: str) -> list[str]:
@@ -92,4 +107,44 @@ def test_unsliced_states_are_measured_on_the_live_task(tmp_path, capsys):
     assert error_line(capsys) == (
         f"actor.model.model_path: '{path}/isaaclab_rlinf/norm_stats.json' does not fit the task: state 8 "
         f"wide, the mapping's states 9. {FIX}"
+    )
+
+
+def test_pi05_norm_stats_without_quantiles_are_one_line_exit_2(tmp_path, capsys):
+    path = model_path(tmp_path, state=9, actions=7)
+    edit_stats(path, "actions", "q99", None)  # mean/std only: what openpi's pi0 statistics hold
+    assert main(train(path, "--no_task_check")) == 2
+    assert error_line(capsys) == (
+        f"actor.model.model_path: '{path}/isaaclab_rlinf/norm_stats.json': actions.q99 is missing; openpi "
+        "normalises with q01/q99 (pi0.5 normalises with quantiles) and would fail or scale wrongly in a "
+        f"worker. {FIX}"
+    )
+
+
+def test_pi0_normalises_with_mean_and_std_and_needs_no_quantiles(tmp_path, capsys):
+    path = model_path(tmp_path, state=9, actions=7)
+    edit_stats(path, "actions", "q99", None)
+    edit_stats(path, "state", "q01", None)
+    pi0 = "actor.model.openpi.config_name=pi0_isaaclab_rlinf"
+    assert main(train(path, "--no_task_check", SLICED, pi0)) == 3
+    assert "`isaaclab-rlinf train` needs a GPU" in capsys.readouterr().err
+
+
+def test_quantiles_whose_q99_is_below_q01_are_one_line_naming_the_dimension_exit_2(tmp_path, capsys):
+    path = model_path(tmp_path, state=9, actions=7)
+    edit_stats(path, "state", "q99", [1.0] * 4 + [-1.5] + [1.0] * 4)
+    assert main(train(path, "--no_task_check")) == 2
+    assert error_line(capsys) == (
+        f"actor.model.model_path: '{path}/isaaclab_rlinf/norm_stats.json': state.q99[4] -1.5 is below "
+        "state.q01[4] -1; openpi normalises with q01/q99 (pi0.5 normalises with quantiles) and would fail "
+        f"or scale wrongly in a worker. {FIX}"
+    )
+
+
+def test_a_non_finite_statistic_is_one_line_naming_it_exit_2(tmp_path, capsys):
+    path = model_path(tmp_path, state=9, actions=7)
+    edit_stats(path, "actions", "std", [1.0] * 6 + [float("nan")])
+    assert main(train(path, "--no_task_check")) == 2
+    assert error_line(capsys).startswith(
+        f"actor.model.model_path: '{path}/isaaclab_rlinf/norm_stats.json': actions.std[6] is nan; "
     )

@@ -23,7 +23,7 @@ from ...rlinf_cfg import ConfigError, model_key, select
 from .keys import ASSET_ID, CONFIG_NAMES
 
 __all__ = [
-    "asset_id",
+    "norm_target",
     "check_norm_stats",
     "neutral_stats",
     "stats_from_bounds",
@@ -87,14 +87,22 @@ _FIX = (
 )
 
 
-def asset_id(cfg: Any, mpath: str) -> str | None:
-    """The directory under ``model_path`` RLinf's openpi ``get_model`` reads ``norm_stats.json`` from.
+def norm_target(cfg: Any, mpath: str) -> tuple[str, bool] | None:
+    """(asset id, quantiles): where RLinf's openpi ``get_model`` reads ``norm_stats.json`` under
+    ``model_path``, and whether it normalises with q01/q99 (else mean/std).
 
     Ours (``pi0_/pi05_isaaclab_rlinf``): :data:`ASSET_ID`, known without openpi. Another openpi config
     (RLinf's ``pi05_isaaclab_stack_cube``, ...): its data config's ``assets.asset_id`` or ``repo_id``, as
     openpi resolves it, so only where openpi is installed; None elsewhere (the launcher then says how to
-    install openpi).
+    install openpi). Quantiles as openpi's data configs decide: for every model but pi0, i.e. where the
+    model RLinf builds (the train config's, ``<model>.openpi.pi05`` over it) is pi0.5.
     """
+    aid, pi05 = _asset_id_and_pi05(cfg, mpath)
+    override = select(cfg, f"{mpath}.openpi.pi05")
+    return None if aid is None else (aid, bool(pi05 if override is None else override))
+
+
+def _asset_id_and_pi05(cfg: Any, mpath: str) -> tuple[str | None, bool]:
     from omegaconf import OmegaConf
 
     from .requirement import OpenpiNotInstalledError, require_openpi
@@ -103,7 +111,7 @@ def asset_id(cfg: Any, mpath: str) -> str | None:
     node = select(cfg, f"{mpath}.openpi_data")
     data = OmegaConf.to_container(node, resolve=True) if node else {}
     if name in CONFIG_NAMES.values() and not {"assets", "repo_id"} & set(data):
-        return ASSET_ID
+        return ASSET_ID, name == CONFIG_NAMES["pi05"]
     if not name:
         raise ConfigError(
             f"{mpath}.openpi.config_name: missing; RLinf builds the openpi model it names. Fix: "
@@ -112,7 +120,7 @@ def asset_id(cfg: Any, mpath: str) -> str | None:
     try:
         require_openpi()
     except OpenpiNotInstalledError:
-        return None
+        return None, False
     from rlinf.models.embodiment.openpi.dataconfig import get_openpi_config
 
     from .transforms import register_train_configs
@@ -123,7 +131,8 @@ def asset_id(cfg: Any, mpath: str) -> str | None:
     except (ValueError, TypeError) as exc:  # an unknown name (with RLinf's close match), a bad data key
         raise ConfigError(f"{mpath}.openpi.config_name: {name!r}: {exc}".rstrip()) from exc
     assets, repo = getattr(train.data, "assets", None), getattr(train.data, "repo_id", None)
-    return getattr(assets, "asset_id", None) or (repo if isinstance(repo, str) and repo else None)
+    aid = getattr(assets, "asset_id", None) or (repo if isinstance(repo, str) and repo else None)
+    return aid, bool(getattr(train.model, "pi05", False))
 
 
 def check_norm_stats(cfg: Any, state_dim: int | None = None, mapped: bool = True) -> None:
@@ -138,9 +147,10 @@ def check_norm_stats(cfg: Any, state_dim: int | None = None, mapped: bool = True
     model_path = select(cfg, f"{mpath}.model_path")
     if not model_path or not Path(str(model_path)).expanduser().is_dir():
         return
-    aid = asset_id(cfg, mpath)
-    if aid is None:
+    target = norm_target(cfg, mpath)
+    if target is None:
         return
+    aid, quantiles = target
     path = Path(str(model_path)).expanduser() / aid / "norm_stats.json"
     if not path.is_file():
         raise ConfigError(
@@ -155,6 +165,13 @@ def check_norm_stats(cfg: Any, state_dim: int | None = None, mapped: bool = True
             f"{mpath}.model_path: {str(path)!r} is not openpi norm stats ({type(exc).__name__}: {exc}; "
             'expected {"norm_stats": {"state": {"mean": [...], ...}, "actions": {...}}}). ' + _FIX
         ) from exc
+    problem = _values_problem(stats, quantiles)
+    if problem:
+        fields = "q01/q99 (pi0.5 normalises with quantiles)" if quantiles else "mean/std (pi0)"
+        raise ConfigError(
+            f"{mpath}.model_path: {str(path)!r}: {problem}; openpi normalises with {fields} and would fail "
+            f"or scale wrongly in a worker. {_FIX}"
+        )
     if not mapped:
         return
     action_dim = select(cfg, f"{mpath}.action_dim")
@@ -167,3 +184,31 @@ def check_norm_stats(cfg: Any, state_dim: int | None = None, mapped: bool = True
         raise ConfigError(
             f"{mpath}.model_path: {str(path)!r} does not fit the task: {'; '.join(wrong)}. {_FIX}"
         )
+
+
+def _values_problem(stats: dict, quantiles: bool) -> str | None:
+    """What openpi's loader or Normalize/Unnormalize would trip on, or None: a missing field (std always,
+    q01/q99 with quantiles), ragged or non-finite values, and with quantiles q99 below q01 (the spread
+    openpi divides by)."""
+    for key in ("state", "actions"):
+        block = stats[key]
+        for field in ("std", "q01", "q99") if quantiles else ("std",):
+            if block.get(field) is None:
+                return f"{key}.{field} is missing"
+        width = len(block["mean"])
+        for field, values in block.items():
+            if values is None:
+                continue
+            x = np.asarray(values, dtype=np.float64)
+            if x.shape != (width,):
+                return f"{key}.{field} has {x.size} values, {key}.mean {width}"
+            bad = np.flatnonzero(~np.isfinite(x))
+            if bad.size:
+                return f"{key}.{field}[{bad[0]}] is {x[bad[0]]}"
+        if quantiles:
+            q01, q99 = np.asarray(block["q01"], dtype=np.float64), np.asarray(block["q99"], dtype=np.float64)
+            bad = np.flatnonzero(q99 < q01)
+            if bad.size:
+                i = bad[0]
+                return f"{key}.q99[{i}] {q99[i]:g} is below {key}.q01[{i}] {q01[i]:g}"
+    return None
