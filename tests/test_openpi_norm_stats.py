@@ -10,9 +10,8 @@ our own norm-stats writer, as ``openpi-init`` writes them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import pytest
 
