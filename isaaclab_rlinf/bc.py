@@ -13,7 +13,7 @@ Batches of 512 frames: on Lift's 256 demonstrations (38400 frames), 4096 gave 18
 underfit (train MSE 0.0062, the clone lifted 0/64 on CPU); 512 for 100 epochs, 6800 steps: 0.0039, 8/64.
 ``logstd`` sets the policy's exploration noise for PPO's first epochs (RLinf starts from -0.5; lower keeps
 the rollouts near the cloned behaviour). The value head stays untrained: warm it up in PPO
-(``actor.optim.critic_warmup_steps``, see the warm-start configs).
+(``actor.optim.critic_warmup_epochs``, see the warm-start configs).
 """
 
 from __future__ import annotations

@@ -230,6 +230,7 @@ def preflight(cfg: DictConfig, config_dir: str | os.PathLike | None = None) -> d
     _check_model(cfg)
     if not only_eval(cfg):
         _check_batches(cfg)
+        apply_critic_warmup_epochs(cfg)
     _check_paths(cfg)
     _each(families, "check", cfg, config_dir)
     return specs
@@ -358,6 +359,51 @@ def _check_batches(cfg: DictConfig) -> None:
             f"Fix: actor.global_batch_size={size} actor.micro_batch_size={size} (one minibatch), or a "
             f"divisor of {size}."
         )
+
+
+CRITIC_WARMUP_EPOCHS_KEY = "actor.optim.critic_warmup_epochs"
+
+
+def apply_critic_warmup_epochs(cfg: DictConfig) -> None:
+    """Ours: ``actor.optim.critic_warmup_epochs`` N sets RLinf's ``critic_warmup_steps`` to N epochs of
+    optimizer steps (rollout samples / ``global_batch_size`` x ``algorithm.update_epoch`` an epoch).
+
+    Why: RLinf counts its critic warm-up (only the value head trains, then a fresh optimizer for both) in
+    optimizer steps, which depend on envs, steps, chunks and batch sizes: the GR00T loop's "2" meant to
+    be 2 epochs was 2 steps, half an epoch of 4. Epochs stay epochs when ``--num_envs`` or the batch
+    changes. Setting both keys to different step counts is refused.
+    """
+    epochs = select(cfg, CRITIC_WARMUP_EPOCHS_KEY)
+    if epochs is None:
+        return
+    key = CRITIC_WARMUP_EPOCHS_KEY
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
+        raise ConfigError(f"{key}: must be an integer >= 0 (got {epochs!r}). Fix: e.g. {key}=2.")
+    size, gbs = rollout_size(cfg), select(cfg, "actor.global_batch_size")
+    update_epochs = select(cfg, "algorithm.update_epoch", 1) or 1
+    if size is None or not isinstance(gbs, int) or gbs <= 0 or not isinstance(update_epochs, int):
+        raise ConfigError(
+            f"{key}: {epochs} epochs cannot be counted in optimizer steps without env.train.total_num_envs, "
+            "max_steps_per_rollout_epoch, actor.global_batch_size and algorithm.update_epoch. Fix: set "
+            "them, or actor.optim.critic_warmup_steps (RLinf's, in optimizer steps) instead."
+        )
+    per_epoch = size // gbs * update_epochs
+    steps = epochs * per_epoch
+    given = select(cfg, "actor.optim.critic_warmup_steps", 0) or 0
+    if given not in (0, steps):
+        raise ConfigError(
+            f"{key}: {epochs} epochs ({steps} optimizer steps) and actor.optim.critic_warmup_steps {given} "
+            f"both set. Fix: keep one: {key}={epochs} or actor.optim.critic_warmup_steps={given}."
+        )
+    with open_dict(cfg):
+        OmegaConf.update(cfg, "actor.optim.critic_warmup_steps", steps, force_add=True)
+    logger.info(
+        "%s: %d epochs -> actor.optim.critic_warmup_steps %d (%d optimizer steps an epoch)",
+        key,
+        epochs,
+        steps,
+        per_epoch,
+    )
 
 
 def _check_paths(cfg: DictConfig) -> None:

@@ -299,6 +299,49 @@ def test_batch_that_does_not_divide_the_rollout_exits_2(capsys):
     assert "actor.global_batch_size: 1000 does not divide the 32768 samples" in capsys.readouterr().err
 
 
+WARMSTART = "isaaclab_ppo_mlp_franka_reach_warmstart"
+
+
+def checked(*argv: str):
+    """The composed config after the checks before Ray (which set what our keys stand for)."""
+    from isaaclab_rlinf.preflight import preflight
+
+    cfg = compose(*argv)
+    preflight(cfg)
+    return cfg
+
+
+def test_critic_warmup_epochs_become_rlinfs_optimizer_steps():
+    cfg = checked("train", "--config_name", WARMSTART)  # 2 epochs
+    # 4096 envs x 24 steps / global batch 24576 = 4 minibatches, x 8 update epochs = 32 steps an epoch
+    assert sel(cfg, "actor.optim.critic_warmup_steps") == 2 * 32
+
+
+def test_critic_warmup_epochs_count_the_epochs_of_the_run_not_of_the_packaged_sizes():
+    cfg = checked("train", "--config_name", WARMSTART, "--num_envs", "1024")  # batches rescaled: 4 still
+    assert sel(cfg, "actor.optim.critic_warmup_steps") == 2 * 4 * 8
+    batch = ["actor.global_batch_size=12288", "actor.micro_batch_size=12288"]  # 8 minibatches
+    cfg = checked("train", "--config_name", WARMSTART, *batch)
+    assert sel(cfg, "actor.optim.critic_warmup_steps") == 2 * 8 * 8
+    cfg = checked("train", "--config_name", WARMSTART, "algorithm.update_epoch=2")
+    assert sel(cfg, "actor.optim.critic_warmup_steps") == 2 * 4 * 2
+
+
+def test_critic_warmup_epochs_beside_other_critic_warmup_steps_exits_2(capsys):
+    argv = ["train", "--config_name", WARMSTART, "+actor.optim.critic_warmup_steps=10"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "isaaclab-rlinf train: error: actor.optim.critic_warmup_epochs: 2 epochs (64 optimizer steps) and "
+        "actor.optim.critic_warmup_steps 10 both set. Fix: keep one: actor.optim.critic_warmup_epochs=2 or "
+        "actor.optim.critic_warmup_steps=10."
+    )
+
+
+def test_a_negative_critic_warmup_epochs_exits_2(capsys):
+    assert main(["train", "--config_name", WARMSTART, "actor.optim.critic_warmup_epochs=-1"]) == 2
+    assert "actor.optim.critic_warmup_epochs: must be an integer >= 0 (got -1)" in capsys.readouterr().err
+
+
 def test_unknown_task_exits_2_with_a_suggestion(capsys):
     assert main(["train", "--task", "Isaac-RLinf-Cartpole-Camera-v1"]) == 2
     err = capsys.readouterr().err

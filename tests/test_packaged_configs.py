@@ -55,7 +55,7 @@ def test_config_name_finds_every_packaged_config_and_composes_it_from_its_own_fo
 def test_a_config_that_extends_another_by_name_composes_with_it():
     cfg = build_config(parse_args(["train", "--config_name", "isaaclab_ppo_mlp_franka_reach_warmstart.yaml"]))
     assert OmegaConf.select(cfg, "env.train.init_params.id") == REACH  # from the config it extends
-    assert OmegaConf.select(cfg, "actor.optim.critic_warmup_steps") == 64  # its own
+    assert OmegaConf.select(cfg, "actor.optim.critic_warmup_epochs") == 2  # its own
 
 
 @pytest.mark.parametrize(

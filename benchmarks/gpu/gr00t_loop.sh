@@ -15,7 +15,8 @@
 #             then the open-loop action error on the held-out and on as many training episodes
 #   sft_more  (only when named) SFT_STEPS more steps from the fine-tuned model, which it then replaces
 #   play_sft  play the fine-tuned model through our bridge (64 envs, one episode each): success
-#   train     PPO warm-started from it, PPO_EPOCHS epochs (critic warm-up CRITIC_WARMUP=2 epochs), checkpoint
+#   train     PPO warm-started from it, PPO_EPOCHS epochs (critic warm-up CRITIC_WARMUP_EPOCHS=2 epochs;
+#             PPO_ARGS: more overrides, e.g. actor.global_batch_size=128 for 4x the optimizer steps), checkpoint
 #   play_ppo  play the PPO checkpoint: success
 # $OUT gets every log, record.json, gr00t_finetune.json, the parsed train/play JSON, gpu_mem.csv and
 # gr00t_loop.json: seconds, exit code and peak GPU memory per stage, success before/after, the SFT losses.
@@ -117,7 +118,8 @@ $PY -m ray.scripts.scripts stop --force >/dev/null 2>&1
 
 [[ " $STAGES " == *" train "* ]] && fresh "$ppo"
 stage train train.log cli train --config_name $cfg --model_path "$sft" --max_epochs "$ppo_epochs" --no_task_check \
-  runner.save_interval="$ppo_epochs" actor.optim.critic_warmup_steps="${CRITIC_WARMUP:-2}" runner.logger.log_path="$ppo"
+  runner.save_interval="$ppo_epochs" +actor.optim.critic_warmup_epochs="${CRITIC_WARMUP_EPOCHS:-2}" \
+  runner.logger.log_path="$ppo" ${PPO_ARGS:-}
 $PY -m ray.scripts.scripts stop --force >/dev/null 2>&1
 
 # the PPO checkpoint (runner.ckpt_path) on the fine-tuned architecture (actor/rollout model_path)
