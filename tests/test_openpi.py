@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +166,63 @@ def test_outputs_keep_the_policys_columns_and_sign_only_a_named_gripper():
     assert np.array_equal(signed[:, 6], np.sign(actions[:, 6])) and np.array_equal(
         signed[:, :6], actions[:, :6]
     )
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess:
+    """``isaaclab-rlinf ARGV`` in a process of its own (each builds the simulator)."""
+    return subprocess.run([sys.executable, "-m", "isaaclab_rlinf", *argv], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory) -> Path:
+    """Two expert Reach episodes recorded for the pi0.5 config's mapping (cameras at 64 px: cheap, and
+    the norm stats read only states and actions)."""
+    out = tmp_path_factory.mktemp("recording") / "reach"
+    small = "env.train.init_params.env_cfg.camera_resolution=64"
+    argv = ["record", "--config_name", str(YAML), "--num_envs", "2", "--num_episodes", "2", "--no_progress"]
+    proc = _cli(*argv, "--out", str(out), small)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def test_openpi_init_takes_the_norm_stats_from_a_recording_of_the_mapping(recording, tmp_path):
+    from isaaclab_rlinf.dataset import load_arrays
+    from isaaclab_rlinf.models.openpi.norm_stats import stats_from_samples
+
+    out = tmp_path / "pi05"
+    proc = _cli(
+        "openpi-init", "--config_name", str(YAML), "--out", str(out), "--tiny", "--dataset", str(recording)
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"norm stats from {recording}" in proc.stdout
+    stats = json.loads((out / "isaaclab_rlinf/norm_stats.json").read_text())["norm_stats"]
+    states, actions, _ = load_arrays(recording)
+    assert states.shape[1] == 9 and actions.shape[1] == 7
+    assert stats == {"state": stats_from_samples(states), "actions": stats_from_samples(actions)}
+
+
+def test_openpi_init_refuses_a_recording_of_another_mapping_in_one_line_writing_nothing(recording, tmp_path):
+    out = tmp_path / "pi05"
+    seven = "env.train.isaaclab.states=[{key:arm_joint_pos}]"  # the recording has 9: joints + gripper
+    argv = [
+        "openpi-init",
+        "--config_name",
+        str(YAML),
+        "--out",
+        str(out),
+        "--tiny",
+        "--dataset",
+        str(recording),
+    ]
+    proc = _cli(*argv, seven)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"isaaclab-rlinf openpi-init: error: --dataset {str(recording)!r} does not match the config's "
+        "env.train.isaaclab and actor.model.action_dim: state width 9 (the mapping's states: 7); "
+        "modality.json state.states is [0, 9) of observation.state (the mapping's: [0, 7) of "
+        "observation.state). Fix: record it with this config (`isaaclab-rlinf record --config_name ...`)."
+    )
+    assert not out.exists()
 
 
 def test_a_misspelled_openpi_key_is_one_line_exit_2_before_the_gpu_stop(capsys):

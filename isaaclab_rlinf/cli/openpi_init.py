@@ -3,7 +3,8 @@
 Smoke-test a task end to end (``train``/``play`` with ``--model_path OUT``) before fetching a 7 GB
 checkpoint: ``model.safetensors`` (the model RLinf builds for ``actor.model.openpi``; ``--tiny``: every
 width and depth cut, <1M parameters), ``isaaclab_rlinf/norm_stats.json`` from the task itself (states
-observed over a few random steps of the task built with a few envs, actions from its action space) and,
+observed over a few random steps of the task built with a few envs, actions from its action space; with
+``--dataset``, from a recording of the config's mapping, as a fine-tuned model would have them) and,
 unless the real PaliGemma tokenizer is in openpi's cache, a local stand-in tokenizer. Needs openpi
 (``make install-openpi``; run it as ``.venv-openpi/bin/isaaclab-rlinf``). The work is openpi's family's
 ``init`` (``isaaclab_rlinf.models.openpi.init``).
@@ -34,6 +35,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         default=None,
         help="pi0 or pi0.5: actor.model.openpi.config_name pi0_/pi05_isaaclab_rlinf (default: the config's)",
     )
+    g.add_argument(
+        "--dataset",
+        default=None,
+        help="norm stats from this recording of the config's mapping (isaaclab-rlinf record) instead of "
+        "the task's random steps",
+    )
     g.add_argument("--device", default="cpu", help="simulation device for reading the task (default cpu)")
     return p
 
@@ -42,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
     from ..models.openpi.family import FAMILY
     from .init_cmd import run_init
 
-    return run_init(args, FAMILY, variant=args.variant)
+    return run_init(args, FAMILY, variant=args.variant, dataset=args.dataset)

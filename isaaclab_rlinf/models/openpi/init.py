@@ -3,9 +3,11 @@
 Smoke-test a task end to end before fetching a 7 GB checkpoint: ``model.safetensors`` (the model RLinf
 builds for ``actor.model.openpi``; ``tiny``: every width and depth cut, <1M parameters),
 ``isaaclab_rlinf/norm_stats.json`` from the task itself (states observed over a few random steps of the
-task built with a few envs, actions from its action space) and, unless the real PaliGemma tokenizer is in
-openpi's cache, a local stand-in tokenizer (:mod:`.checkpoint`). Needs openpi (``make install-openpi``);
-the caller has registered the tasks.
+task built with a few envs, actions from its action space) or, with ``dataset``, from demonstrations
+recorded for the config's mapping (``isaaclab-rlinf record``: the states and actions a model fine-tuned
+on them is normalised with, as openpi's ``compute_norm_stats`` takes them from its training data) and,
+unless the real PaliGemma tokenizer is in openpi's cache, a local stand-in tokenizer (:mod:`.checkpoint`).
+Needs openpi (``make install-openpi``); the caller has registered the tasks.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ def init_model_path(
     seed: int = 0,
     device: str = "cpu",
     variant: str | None = None,
+    dataset: str | os.PathLike | None = None,
 ) -> str:
     """Write the checkpoint to ``out``; returns one line saying what was written. ``variant`` (``pi0`` or
-    ``pi05``) picks our config of that model instead of the config's ``openpi.config_name``."""
+    ``pi05``) picks our config of that model instead of the config's ``openpi.config_name``; ``dataset``
+    (a recording of the config's mapping) gives the norm stats instead of the task's random steps."""
     from ...spec import MappingSpec
     from .requirement import OpenpiNotInstalledError, require_openpi
 
@@ -62,7 +66,7 @@ def init_model_path(
         )
     spec = MappingSpec.from_config(cfg.env.train.isaaclab, path="env.train.isaaclab")
     action_dim = int(OmegaConf.select(cfg, "actor.model.action_dim"))
-    state_stats, action_stats = _task_stats(cfg, spec, action_dim, device)
+    state_stats, action_stats = _task_stats(cfg, spec, action_dim, device, dataset)
     t0 = time.perf_counter()
     out, tokenizer = write_random_checkpoint(
         out,
@@ -82,21 +86,43 @@ def init_model_path(
             "from gs://big_vision/paligemma_tokenizer.model).",
             file=sys.stderr,
         )
+    source = f"norm stats from {dataset}" if dataset else "norm stats from the task's random steps"
     return (
         f"wrote a random {config_name} ({'tiny' if tiny else 'full size'}) to {out} in "
-        f"{time.perf_counter() - t0:.0f} s: state {len(state_stats['mean'])} dims, actions {action_dim}"
+        f"{time.perf_counter() - t0:.0f} s: state {len(state_stats['mean'])} dims, actions {action_dim}, "
+        f"{source}"
     )
 
 
-def _task_stats(cfg, spec, action_dim: int, device: str) -> tuple[dict, dict]:
-    """(state stats, action stats): states over a few random steps of the task, actions from its space."""
+def _task_stats(cfg, spec, action_dim: int, device: str, dataset=None) -> tuple[dict, dict]:
+    """(state stats, action stats): states over a few random steps of the task, actions from its space;
+    with ``dataset``, both from the recorded frames, once the recording is checked against the mapping
+    (its state width against the task's, observed at reset)."""
+    from ...dataset import DatasetError, Layout, check_layout, load_arrays
+    from .norm_stats import stats_from_bounds, stats_from_samples
+
+    states, low, high = _observe(cfg, spec, device, steps=0 if dataset else _STEPS)
+    if dataset:
+        layout = Layout.from_spec(spec, states.shape[-1], action_dim)
+        try:
+            check_layout(dataset, layout, "the config's env.train.isaaclab and actor.model.action_dim")
+        except DatasetError as exc:
+            raise ConfigError(str(exc)) from None
+        recorded_states, recorded_actions, _ = load_arrays(dataset)
+        return stats_from_samples(recorded_states), stats_from_samples(recorded_actions)
+    p = spec.action_mapping.prefix_pad
+    return stats_from_samples(states), stats_from_bounds(low[p : p + action_dim], high[p : p + action_dim])
+
+
+def _observe(cfg, spec, device: str, steps: int):
+    """The mapped states at reset and over ``steps`` uniformly random actions of the task built with a few
+    envs ([(steps + 1) * envs, D]), and one env's action bounds (low, high)."""
     import numpy as np
     import torch
 
     from ...converters import to_rlinf_obs
     from ...env import make_task_env
     from ...rlinf_cfg import env_cfg_overrides
-    from .norm_stats import stats_from_bounds, stats_from_samples
 
     task = str(OmegaConf.select(cfg, "env.train.init_params.id"))
     env, app = make_task_env(
@@ -116,7 +142,7 @@ def _task_stats(cfg, spec, action_dim: int, device: str) -> tuple[dict, dict]:
         low, high = low.reshape(-1, low.shape[-1])[0], high.reshape(-1, high.shape[-1])[0]
         gen = torch.Generator().manual_seed(0)
         states = [to_rlinf_obs(obs, spec)["states"].cpu()]
-        for _ in range(_STEPS):
+        for _ in range(steps):
             u = torch.rand((_ENVS, low.shape[-1]), generator=gen) * 2 - 1  # unbounded dims: [-1, 1]
             lo, hi = torch.tensor(low, dtype=torch.float32), torch.tensor(high, dtype=torch.float32)
             action = torch.where(torch.isfinite(lo) & torch.isfinite(hi), lo + (u + 1) / 2 * (hi - lo), u)
@@ -125,7 +151,4 @@ def _task_stats(cfg, spec, action_dim: int, device: str) -> tuple[dict, dict]:
     finally:
         env.close()
         app.close()
-    p = spec.action_mapping.prefix_pad
-    return stats_from_samples(torch.cat(states).numpy()), stats_from_bounds(
-        low[p : p + action_dim], high[p : p + action_dim]
-    )
+    return torch.cat(states).numpy(), low, high
