@@ -21,6 +21,8 @@ mapping unchanged. Names come from the mapping: with a ``gr00t_mapping`` its GR0
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -350,3 +352,66 @@ def load_arrays(root: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     episodes = np.concatenate([t.column("episode_index").to_numpy() for t in tables])
     return stack(STATE_COLUMN).astype(np.float32), stack(ACTION_COLUMN).astype(np.float32), episodes
+
+
+def load_videos(root: str | Path, cameras: Sequence[str], episodes: np.ndarray) -> np.ndarray:
+    """Every frame of these views, aligned with :func:`load_arrays`' rows: uint8 ``[F, V, H, W, 3]``.
+
+    ``episodes`` is :func:`load_arrays`' episode index per row (each episode's rows contiguous); view ``v``
+    is ``cameras[v]``. Why one array: the views of a frame sit together, so a batch is one fancy index
+    (one copy) and ``[:, 0]`` / ``[:, 1:]`` are RLinf's ``main_images`` / ``extra_view_images`` without
+    another; the whole set is preallocated and each video decoded straight into its slice. Decoded with
+    the ffmpeg that ``imageio[ffmpeg]`` ships (a core dependency; decord is GR00T's), one process per
+    video on a thread pool. A video whose frame count or size differs from its parquet rows and
+    ``meta/info.json``: :class:`DatasetError`, one line.
+    """
+    root = Path(root)
+    features = read_info(root)["features"]
+    ids, starts, lengths = np.unique(episodes, return_index=True, return_counts=True)
+    shapes = {tuple(features[video_key(c)]["shape"]) for c in cameras}
+    if len(shapes) != 1:
+        raise DatasetError(
+            f"--dataset {str(root)!r}: views {list(cameras)} differ in size ({sorted(shapes)}); one model "
+            "input needs one size. Fix: record every camera of the mapping at the same resolution."
+        )
+    height, width, _ = shapes.pop()
+    frames = np.empty((len(episodes), len(cameras), height, width, 3), np.uint8)
+
+    def decode(job: tuple[int, int, int, int]) -> None:
+        view, episode, start, length = job
+        path = root / VIDEO_PATH.format(
+            episode_chunk=episode // CHUNK_SIZE, video_key=video_key(cameras[view]), episode_index=episode
+        )
+        raw = _decode_rgb(path)
+        if raw.size != length * height * width * 3:
+            raise DatasetError(
+                f"--dataset: {path} decodes to {raw.size // (3 * height * width)} frames of {height}x{width} "
+                f"(its parquet has {length} rows, info.json says {height}x{width}). Fix: record the dataset "
+                "again (`isaaclab-rlinf record`)."
+            )
+        frames[start : start + length, view] = raw.reshape(length, height, width, 3)
+
+    runs = list(zip(ids.tolist(), starts.tolist(), lengths.tolist(), strict=True))
+    jobs = [(v, e, s, n) for v in range(len(cameras)) for e, s, n in runs]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        list(pool.map(decode, jobs))  # ffmpeg runs in its own process; list() re-raises a worker's error
+    return frames
+
+
+def _decode_rgb(path: Path) -> np.ndarray:
+    """Every frame of an mp4 as packed rgb24 bytes (flat uint8), one per stored frame (no rate change)."""
+    import imageio_ffmpeg
+
+    if not path.is_file():
+        raise DatasetError(
+            f"--dataset: {path} is missing. Fix: record the dataset again (`isaaclab-rlinf record`)."
+        )
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path)]
+    cmd += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-fps_mode", "passthrough", "pipe:1"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        raise DatasetError(
+            f"--dataset: ffmpeg cannot decode {path} ({reason[0]}). Fix: record the dataset again."
+        )
+    return np.frombuffer(done.stdout, np.uint8)
