@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,9 @@ __all__ = [
     "ENCODER_DIR",
     "FAMILY",
     "MODEL_TYPE",
+    "action_mean",
     "build_cnn_policy",
+    "build_standalone",
     "check_config",
     "encoder_trainable",
     "install",
@@ -150,6 +153,49 @@ def build_cnn_policy(cfg: Any, torch_dtype: Any = None) -> Any:
     if encoder_trainable(cfg):
         make_encoders_trainable(model)
     return model
+
+
+def build_standalone(model_cfg: Any, seed: int = 0) -> Any:
+    """``actor.model`` built by RLinf's ``get_model`` outside a run (behaviour cloning), on CPU.
+
+    An empty ``model_path`` gets what a run gets (:func:`provide_encoder_weights`): a random encoder of
+    ``seed``, here in a temporary directory, gone after the build; the backbone's weights are in the
+    model's ``state_dict`` (so in any ``full_weights.pt`` saved from it), and RLinf's strict load of that
+    file replaces whatever encoder file a later run builds from.
+    """
+    from omegaconf import OmegaConf
+    from rlinf.models import get_model
+
+    install()
+    if _select(model_cfg, "model_path"):
+        return get_model(model_cfg)
+    cfg = OmegaConf.create(OmegaConf.to_container(model_cfg, resolve=True))
+    name = _select(cfg, "encoder_config.ckpt_name") or DEFAULT_CKPT_NAME
+    with tempfile.TemporaryDirectory() as tmp:
+        write_random_encoder(Path(tmp) / name, seed=seed)
+        OmegaConf.update(cfg, "model_path", tmp, merge=True)
+        OmegaConf.update(cfg, "encoder_config.ckpt_name", name, merge=True)
+        return get_model(cfg)
+
+
+def action_mean(model: Any, obs: dict[str, Any]) -> Any:
+    """The action a ``CNNPolicy`` emits in eval mode for an env observation, differentiable.
+
+    ``obs`` is the dict RLinf's env worker hands the rollout (``main_images`` uint8 [B,H,W,3],
+    ``extra_view_images`` uint8 [B,V,H,W,3], ``states`` [B,D]). RLinf's model has no ``sft_forward``;
+    this is ``predict_action_batch(mode="eval")`` without its ``inference_mode``: ``preprocess_env_obs``
+    (to float, ImageNet-normalised), the features, the policy head's mean, and the tanh squash only when
+    ``action_scale`` is set (as ``_generate_actions`` does).
+    """
+    import torch
+
+    p = model.preprocess_env_obs(obs)
+    _, _, mean, _ = model._actor_forward_from_processed_tensors(
+        main_images=p["main_images"], states=p["states"], extra_view_images=p.get("extra_view_images")
+    )
+    if model.action_scale is not None:
+        return torch.tanh(mean) * model.action_scale + model.action_bias
+    return mean
 
 
 def install() -> None:
