@@ -1,9 +1,114 @@
-"""``load_videos``: a dataset's mp4 views decoded into uint8 rows aligned with its parquet rows."""
+"""``bc`` for RLinf's pixel policy (``cnn_policy``): decoded views in, RLinf-loadable weights out.
+
+The sim tests record two short Reach episodes with the packaged pixel config (front + wrist cameras at
+64 px) on CPU, clone a few steps, and judge the weights with RLinf's own model and its own rollout call
+(``predict_action_batch(mode="eval")``) fed frames decoded by decord, independently of ``bc``'s decoder.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+from isaaclab_rlinf.cli import main
+
+CNN = "isaaclab_rlinf/tasks/franka/isaaclab_ppo_cnn_franka_reach.yaml"
+VIEWS = ("front_camera", "wrist_camera")  # main_images, extra_view_images[0]
+
+
+@pytest.fixture(scope="module")
+def pixel_dataset(tmp_path_factory) -> Path:
+    """Two Reach episodes through the pixel config's train mapping (21 states, 7 actions, two 64 px views)."""
+    out = tmp_path_factory.mktemp("record") / "reach_pixels"
+    argv = ["record", "--config_name", CNN, "--num_envs", "2", "--num_episodes", "2", "--no_progress"]
+    assert main([*argv, "--out", str(out)]) == 0
+    return out
+
+
+def _episode(root: Path, index: int) -> dict[str, np.ndarray]:
+    """One episode as RLinf's env worker hands it to the rollout, decoded with decord; plus its labels."""
+    import decord
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(root / f"data/chunk-000/episode_{index:06d}.parquet")
+    views = []
+    for view in VIEWS:
+        path = root / f"videos/chunk-000/observation.images.{view}/episode_{index:06d}.mp4"
+        reader = decord.VideoReader(str(path))
+        views.append(reader.get_batch(list(range(len(reader)))).asnumpy())
+    return {
+        "main_images": views[0],
+        "extra_view_images": np.stack(views[1:], axis=1),
+        "states": np.stack(table.column("observation.state").to_numpy(zero_copy_only=False)),
+        "action": np.stack(table.column("action").to_numpy(zero_copy_only=False)),
+    }
+
+
+def _eval(model, episode: dict[str, np.ndarray]) -> tuple:
+    """The actions RLinf's rollout would send (eval mode) [T, A], and their MSE against the recorded ones."""
+    import torch
+
+    obs = {k: torch.as_tensor(v) for k, v in episode.items() if k != "action"}
+    actions = model.predict_action_batch(obs, mode="eval", calculate_values=False)[0][:, 0]
+    return actions, float(((actions - torch.as_tensor(episode["action"])) ** 2).mean())
+
+
+@pytest.mark.sim
+def test_cnn_bc_weights_load_strictly_into_rlinf_s_model_and_its_rollout_actions_near_the_labels(
+    pixel_dataset, tmp_path
+):
+    import torch
+    from rlinf.models import get_model
+
+    from isaaclab_rlinf.cli import parse_args
+    from isaaclab_rlinf.cli.config import build_config
+    from isaaclab_rlinf.models.cnn_policy import provide_encoder_weights
+    from isaaclab_rlinf.models.weights import check_weights_fit
+
+    out = tmp_path / "bc"
+    argv = ["bc", "--config_name", CNN, "--dataset", str(pixel_dataset), "--out", str(out)]
+    assert main([*argv, "--epochs", "5", "--batch_size", "8", "--holdout", "0.5", "--logstd", "-2.0"]) == 0
+    summary = json.loads((out / "bc.json").read_text())
+    lengths = [e["length"] for e in map(json.loads, (pixel_dataset / "meta/episodes.jsonl").open())]
+    assert summary["model_type"] == "cnn_policy"
+    assert sorted([summary["train_frames"], summary["heldout_frames"]]) == sorted(lengths)
+
+    # what `train --model_path OUT` does: the launcher's random encoder, its check, then RLinf's strict load
+    cfg = build_config(parse_args(["train", "--config_name", CNN, "--model_path", str(out)]))
+    assert cfg.runner.ckpt_path == str((out / "full_weights.pt").resolve())
+    provide_encoder_weights(cfg, tmp_path / "run")
+    check_weights_fit(cfg)
+    torch.manual_seed(0)  # bc's seed: the same initialisation as the model bc started from
+    model = get_model(cfg.actor.model).eval()
+    trained = get_model(cfg.actor.model).eval()
+    trained.load_state_dict(torch.load(out / "full_weights.pt"), strict=True)
+    assert torch.equal(trained.actor_logstd, torch.full((1, 7), -2.0))
+
+    (held,) = summary["heldout_episodes"]
+    episode = _episode(pixel_dataset, 1 - held)  # the one trained on
+    before, before_mse = _eval(model, episode)
+    after, after_mse = _eval(trained, episode)
+    assert before_mse == pytest.approx(summary["initial_train_mse"], rel=0.02)  # bc started from `model`
+    # bc's own error is the rollout's: same inputs, same forward (the decoders may differ by a level)
+    assert after_mse == pytest.approx(summary["train_mse"], rel=0.02)
+    assert after_mse < before_mse / 4
+    label = torch.as_tensor(episode["action"])
+    assert bool(((after - label).norm(dim=1) < (before - label).norm(dim=1)).all())  # every training frame
+
+
+@pytest.mark.sim
+def test_cnn_bc_refuses_a_dataset_of_another_image_size_in_one_line(pixel_dataset, tmp_path, capsys):
+    out = tmp_path / "bc"
+    argv = ["bc", "--config_name", CNN, "--dataset", str(pixel_dataset), "--out", str(out)]
+    assert main([*argv, "env.train.init_params.env_cfg.camera_resolution=32"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "observation.images.front_camera is 64x64 but actor.model.image_size is [3, 32, 32]" in err[0]
+    assert "Fix: " in err[0]
+    assert not out.exists()
 
 
 def test_load_videos_decodes_each_view_into_its_rows_frame_for_frame(tmp_path):
