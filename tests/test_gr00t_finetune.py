@@ -221,8 +221,133 @@ def test_the_finetuned_policy_steps_the_live_task(policy):
         env.close()
 
 
+def _gr00t_own_action(policy, obs: dict, seed: int, pad_to: int | None = None) -> np.ndarray:
+    """GR00T's own inference on the policy's weights: its transforms (the fine-tuned metadata),
+    ``GR00T_N1_5.get_action``, ``unapply``; float inputs rounded to bf16 as RLinf feeds them (GR00T's
+    trainer computes in bf16 on a GPU); ``pad_to``: the prompt padded as RLinf's ``predict_action_batch``
+    pads it (to ``rl_head_config.padding_value``, mask 0)."""
+    from gr00t.model.gr00t_n1 import GR00T_N1_5
+
+    transforms = policy._modality_transform
+    with torch.inference_mode():
+        x = transforms(dict(obs))
+        x = {
+            k: v.to(torch.bfloat16).float() if torch.is_tensor(v) and v.is_floating_point() else v
+            for k, v in x.items()
+        }
+        if pad_to is not None:
+            for key in ("eagle_input_ids", "eagle_attention_mask"):
+                x[key] = torch.nn.functional.pad(x[key], (0, pad_to - x[key].shape[-1]), value=0)
+        torch.manual_seed(seed)
+        pred = GR00T_N1_5.get_action(policy, x)["action_pred"].float()
+    return np.asarray(transforms.unapply({"action": pred})["action.arm"])[0]
+
+
+@pytest.fixture(scope="module")
+def recorded_frame(dataset, policy) -> tuple[dict, dict]:
+    """Step 30 of episode 0 as GR00T's dataset class reads it (float32 states, as our converters give
+    them), and the observation RLinf's env worker would hand the policy for it (views, states, task)."""
+    from gr00t.data.dataset import LeRobotSingleDataset
+    from gr00t.data.embodiment_tags import EmbodimentTag
+
+    from isaaclab_rlinf.models.gr00t.finetune import VIDEO_BACKEND
+    from isaaclab_rlinf.models.gr00t.loader import load_data_config
+    from isaaclab_rlinf.models.gr00t.open_loop import observation_batch
+
+    data_config = load_data_config(states_cfg().env.train.isaaclab.data_config_class)
+    raw = LeRobotSingleDataset(
+        str(dataset),
+        data_config.modality_config(),
+        transforms=None,
+        embodiment_tag=EmbodimentTag("new_embodiment"),
+        video_backend=VIDEO_BACKEND,
+    )
+    frame = {
+        k: v.astype(np.float32) if k.startswith("state.") else v for k, v in raw.get_step_data(0, 30).items()
+    }
+    gr00t_obs = observation_batch(frame)  # as open_loop_mse feeds GR00T
+    env_obs = {
+        "main_images": torch.from_numpy(frame["video.front"]),  # [1, 224, 224, 3]
+        "extra_view_images": torch.from_numpy(frame["video.wrist"])[:, None],  # [1, 1, 224, 224, 3]
+        "states": torch.from_numpy(
+            np.concatenate([frame[k] for k in ("state.arm", "state.gripper", "state.target")], -1)
+        ),
+        "task_descriptions": list(frame["annotation.human.task_description"]),
+    }
+    return gr00t_obs, env_obs
+
+
+def _ours(policy, env_obs: dict, seed: int) -> np.ndarray:
+    torch.manual_seed(seed)
+    actions, _ = policy.predict_action_batch(env_obs={k: v for k, v in env_obs.items()}, mode="eval")
+    return actions[0].numpy()
+
+
+def test_through_the_bridge_the_policy_acts_as_gr00ts_own_inference_on_the_same_frame(policy, recorded_frame):
+    """The bridge (our converters, state layout, normalisation, de-normalisation, chunk, embodiment id) and
+    RLinf's eval-mode sampler give GR00T's own action for the same frame and initial noise, once the prompt
+    is padded as RLinf pads it."""
+    gr00t_obs, env_obs = recorded_frame
+    padding = policy.padding_value  # rl_head_config.padding_value
+    own = _gr00t_own_action(policy, gr00t_obs, seed=3, pad_to=padding)
+    ours = _ours(policy, env_obs, seed=3)
+    assert ours.shape == (CHUNK, 7)
+    np.testing.assert_allclose(ours, own[:CHUNK], atol=1e-3)
+
+
+def _training_prompt_length(dataset: Path) -> int:
+    """The prompt of a sample as GR00T's trainer gets it: its dataset class with the training transforms,
+    batched by the trainer's collator (which tokenizes)."""
+    from gr00t.data.dataset import LeRobotSingleDataset
+    from gr00t.data.embodiment_tags import EmbodimentTag
+    from gr00t.model.transforms import DefaultDataCollator
+
+    from isaaclab_rlinf.models.gr00t.finetune import VIDEO_BACKEND
+    from isaaclab_rlinf.models.gr00t.loader import load_data_config
+
+    data_config = load_data_config(states_cfg().env.train.isaaclab.data_config_class)
+    train = LeRobotSingleDataset(
+        str(dataset),
+        data_config.modality_config(),
+        transforms=data_config.transform(),
+        embodiment_tag=EmbodimentTag("new_embodiment"),
+        video_backend=VIDEO_BACKEND,
+    )
+    return int(DefaultDataCollator()([train[0]])["eagle_input_ids"].shape[-1])
+
+
+def test_with_padding_value_at_the_prompts_length_rlinf_feeds_gr00t_exactly_what_it_trained_on(
+    policy, recorded_frame, dataset
+):
+    """RLinf pads the prompt to ``padding_value`` (850) and GR00T's action head attends to the pad tokens
+    (no mask), which GR00T's own inference does not have; at the prompt's own length nothing is padded."""
+    gr00t_obs, env_obs = recorded_frame
+    length = policy._modality_transform(dict(gr00t_obs))["eagle_input_ids"].shape[-1]
+    assert length == 2 * 256 + 41  # two views of 256 image tokens, the instruction's template
+    assert length == _training_prompt_length(dataset)  # what the fine-tuning fed GR00T
+    own = _gr00t_own_action(policy, gr00t_obs, seed=3)
+    padded = policy.padding_value
+    try:
+        policy.padding_value = length  # what rl_head_config.padding_value sets
+        ours = _ours(policy, env_obs, seed=3)
+    finally:
+        policy.padding_value = padded
+    np.testing.assert_allclose(ours, own[:CHUNK], atol=1e-3)
+
+
 # ------------------------------------------------------------------------------------------------
 # bad input: exit 2, one line naming the key, the value and the fix; nothing written
+
+
+@pytest.mark.sim
+def test_a_padding_value_that_would_cut_the_prompt_is_one_line_from_the_live_check(finetuned, capsys):
+    key = "actor.model.rl_head_config.padding_value"
+    argv = ["train", "--config_name", STATES, "--model_path", str(finetuned[0]), f"{key}=400"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"isaaclab-rlinf train: error: {key}: 400 is below the prompt's 553 tokens (256 per camera view + "
+        f"the instruction); RLinf pads the prompt to it and would cut it. Fix: {key}=553."
+    )
 
 
 def _refused(capsys, argv: list[str]) -> str:

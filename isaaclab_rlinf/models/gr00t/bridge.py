@@ -301,7 +301,8 @@ def check_model_path(
     """Check a GR00T N1.5 ``model_path``'s ``experiment_cfg/metadata.json`` against the mapping, before Ray.
 
     Tag entry, video/state/action keys and widths, ``action_dim``; with ``isaaclab_obs`` (a live task's
-    first observation, as the launcher's task check and ``inspect`` have it) also the camera resolution.
+    first observation, as the launcher's task check and ``inspect`` have it) also the camera resolution
+    and the prompt's length against ``rl_head_config.padding_value`` (:mod:`.prompt`).
     No-op for other generations and for paths that are not GR00T checkpoint directories (e.g. a RLinf
     training checkpoint). One-line :class:`MappingError`.
     """
@@ -327,19 +328,24 @@ def check_model_path(
             if config_dir is not None:
                 raise
             # not importable without the YAML's directory: install() checked it there already
-    shapes = None
+    shapes = gr = None
     if isaaclab_obs is not None:
         gm = spec.gr00t_mapping
         views = set(gm.video_keys)
         gr = to_gr00t_obs(to_rlinf_obs(isaaclab_obs, spec), spec)
         shapes = {k: tuple(v.shape) for k, v in gr.items() if k in views}
+    root = Path(str(model_path)).expanduser()
     check_checkpoint(
-        Path(str(model_path)).expanduser(),
+        root,
         spec,
         action_dim=OmegaConf.select(cfg, f"{mpath}.action_dim", default=None),
         data_config=data_config,
         video_shapes=shapes,
     )
+    if gr is not None and data_config is not None and (root / "config.json").is_file():
+        from .prompt import check_padding, prompt_length
+
+        check_padding(cfg, mpath, prompt_length(root, spec.embodiment_tag, data_config, gr))
 
 
 def _check_spec(spec: MappingSpec, cfg: Any, mpath: str, bpath: str) -> None:

@@ -35,6 +35,24 @@ class OpenLoopResult:
         return asdict(self)
 
 
+def observation_batch(frame: dict[str, Any]) -> dict[str, Any]:
+    """One recorded frame (``get_step_data``) as a batch of one observation, as RLinf's
+    ``predict_action_batch`` hands it to GR00T's transforms: arrays with a batch axis, the instruction a
+    [1] array of str.
+
+    Why not GR00T's ``unsqueeze_dict_values``: it makes the instruction list a [1, 1] array, whose row
+    the Eagle chat template prints as ``['...']``: 2 tokens the fine-tuning never saw (its samples are
+    unbatched, the instruction a plain string) and RLinf never sends.
+    """
+    import numpy as np
+
+    return {
+        k: np.asarray(v) if k.startswith("annotation.") else np.expand_dims(np.asarray(v), 0)
+        for k, v in frame.items()
+        if not k.startswith("action.")
+    }
+
+
 def open_loop_mse(
     model: Any,
     transforms: Any,
@@ -49,7 +67,6 @@ def open_loop_mse(
 
     import numpy as np
     import torch
-    from gr00t.model.policy import unsqueeze_dict_values
 
     t0 = time.perf_counter()
     action_keys = list(dataset.modality_keys["action"])  # "action.<key>"
@@ -65,7 +82,7 @@ def open_loop_mse(
         for traj, length in zip(ids[:episodes], lengths[:episodes], strict=True):
             for start in range(0, int(length), horizon):
                 raw = dataset.get_step_data(traj, start)
-                obs = unsqueeze_dict_values({k: v for k, v in raw.items() if not k.startswith("action.")})
+                obs = observation_batch(raw)
                 with (
                     torch.inference_mode(),
                     torch.autocast(device_type, dtype=torch.bfloat16, enabled=device_type == "cuda"),
