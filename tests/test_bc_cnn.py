@@ -100,6 +100,18 @@ def test_cnn_bc_weights_load_strictly_into_rlinf_s_model_and_its_rollout_actions
 
 
 @pytest.mark.sim
+def test_the_pixel_warm_start_config_takes_the_bc_output_through_every_check_to_the_gpu_stop(
+    pixel_dataset, tmp_path, capsys
+):
+    out = tmp_path / "bc"
+    argv = ["bc", "--config_name", CNN, "--dataset", str(pixel_dataset), "--out", str(out), "--epochs", "1"]
+    assert main(argv) == 0
+    warm = ["train", "--config_name", "isaaclab_ppo_cnn_franka_reach_warmstart", "--model_path", str(out)]
+    assert main([*warm, "--no_task_check"]) == 3
+    assert "`isaaclab-rlinf train` needs a GPU" in capsys.readouterr().err
+
+
+@pytest.mark.sim
 def test_cnn_bc_refuses_a_dataset_of_another_image_size_in_one_line(pixel_dataset, tmp_path, capsys):
     out = tmp_path / "bc"
     argv = ["bc", "--config_name", CNN, "--dataset", str(pixel_dataset), "--out", str(out)]

@@ -123,6 +123,7 @@ def test_tasks_lists_every_packaged_config_under_its_task_with_its_model_family(
         "isaaclab_ppo_mlp_franka_reach": "mlp_policy",
         "isaaclab_ppo_mlp_franka_reach_warmstart": "mlp_policy",
         "isaaclab_ppo_cnn_franka_reach": "cnn_policy",
+        "isaaclab_ppo_cnn_franka_reach_warmstart": "cnn_policy",
         "isaaclab_ppo_gr00t_franka_reach": "gr00t",
         "isaaclab_ppo_gr00t_franka_reach_states": "gr00t",
         "isaaclab_ppo_openpi_pi05_franka_reach": "openpi",

@@ -16,8 +16,9 @@
 #       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once;
 #       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh bc_loop TASK [EPISODES] [EPOCHS]  # demonstrations -> BC -> PPO, one task
-#       (franka_lift or franka_reach): record EPISODES (default 256) expert successes on cuda, bc, play the
-#       BC policy, train the warm-start config EPOCHS (default 30) from it, play the PPO policy; leaves
+#       (franka_lift, franka_reach, or franka_reach_cnn: the pixel policy on 64 px views): record EPISODES
+#       (default 256) expert successes on cuda, bc, play the BC policy, train the warm-start config EPOCHS
+#       (default 30) from it, play the PPO policy; leaves
 #       record.json, bc.json, *.log and bc_loop_<task>.json (stage times, success before/after) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh workers [EPOCHS] [SECTIONS]  # our workers against RLinf's own, one GPU:
 #       SECTIONS (default "split tts_cartpole tts_reach"; one per call fits 10 minutes): split = the CNN
@@ -179,10 +180,11 @@ PY
     exit "$rc"
     ;;
   bc_loop)
-    name=${1:?franka_lift or franka_reach}; episodes=${2:-256}; epochs=${3:-30}
+    name=${1:?franka_lift, franka_reach or franka_reach_cnn}; episodes=${2:-256}; epochs=${3:-30}
     case $name in
-      franka_lift) task=Isaac-RLinf-Franka-Lift-Cube-Camera-v0; ws=isaaclab_ppo_mlp_franka_lift_warmstart.yaml ;;
-      franka_reach) task=Isaac-RLinf-Franka-Reach-Camera-v0; ws=isaaclab_ppo_mlp_franka_reach_warmstart.yaml ;;
+      franka_lift) base="--task Isaac-RLinf-Franka-Lift-Cube-Camera-v0"; ws=isaaclab_ppo_mlp_franka_lift_warmstart.yaml ;;
+      franka_reach) base="--task Isaac-RLinf-Franka-Reach-Camera-v0"; ws=isaaclab_ppo_mlp_franka_reach_warmstart.yaml ;;
+      franka_reach_cnn) base="--config_name isaaclab_ppo_cnn_franka_reach"; ws=isaaclab_ppo_cnn_franka_reach_warmstart.yaml ;;
       *) echo "unknown task $name"; exit 2 ;;
     esac
     cfgw=isaaclab_rlinf/tasks/franka/$ws
@@ -191,20 +193,20 @@ PY
     $py benchmarks/run_meta.py -- bash benchmarks/gpu/run_on_gpu.sh bc_loop "$name" "$episodes" "$epochs" \
       > "$OUT/bc_loop_meta_$name.json"
     t0=$(stamp)
-    $py -m isaaclab_rlinf record --task $task --num_envs "$episodes" --num_episodes "$episodes" --only_success \
+    $py -m isaaclab_rlinf record $base --num_envs "$episodes" --num_episodes "$episodes" --only_success \
       --device cuda:0 --no_progress --replay --out $data 2>&1 | tail -4 | tee "$OUT/record_$name.log"
     cp $data/meta/record.json "$OUT/record_$name.json"
     t1=$(stamp)
-    $py -m isaaclab_rlinf bc --task $task --dataset $data --out $bc --device cuda:0 2>&1 | tail -2
+    $py -m isaaclab_rlinf bc $base --dataset $data --out $bc --device cuda:0 2>&1 | tail -2
     cp $bc/bc.json "$OUT/bc_$name.json"
     t2=$(stamp)
-    $py -m isaaclab_rlinf play --task $task --model_path $bc --no_task_check > "$OUT/play_bc_$name.log" 2>&1
+    $py -m isaaclab_rlinf play $base --model_path $bc --no_task_check > "$OUT/play_bc_$name.log" 2>&1
     t3=$(stamp)
     $py -m isaaclab_rlinf train --config_name $cfgw --model_path $bc --max_epochs "$epochs" --no_task_check \
       runner.save_interval="$epochs" > "$OUT/train_$name.log" 2>&1; rc=$?
     t4=$(stamp)
     run=$(ls -td logs/rlinf/*/ | head -1)
-    $py -m isaaclab_rlinf play --task $task --model_path "$run" --no_task_check > "$OUT/play_ppo_$name.log" 2>&1
+    $py -m isaaclab_rlinf play $base --model_path "$run" --no_task_check > "$OUT/play_ppo_$name.log" 2>&1
     t5=$(stamp)
     $py -m ray.scripts.scripts stop --force >/dev/null 2>&1
     for f in play_bc play_ppo; do $py benchmarks/gpu/parse_train_log.py "$OUT/${f}_$name.log" --json "$OUT/${f}_$name.json" >/dev/null; done
