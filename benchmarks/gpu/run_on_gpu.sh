@@ -18,7 +18,7 @@
 #   bash benchmarks/gpu/run_on_gpu.sh bc_loop TASK [EPISODES] [EPOCHS]  # demonstrations -> BC -> PPO, one task
 #       (franka_lift, franka_reach, or franka_reach_cnn: the pixel policy on 64 px views): record EPISODES
 #       (default 256) expert successes on cuda, bc, play the BC policy, train the warm-start config EPOCHS
-#       (default 30) from it, play the PPO policy; leaves
+#       (default 30) from it, play the PPO policy (BC_ARGS: more bc options, e.g. "--epochs 50"); leaves
 #       record.json, bc.json, *.log and bc_loop_<task>.json (stage times, success before/after) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh workers [EPOCHS] [SECTIONS]  # our workers against RLinf's own, one GPU:
 #       SECTIONS (default "split tts_cartpole tts_reach"; one per call fits 10 minutes): split = the CNN
@@ -197,7 +197,7 @@ PY
       --device cuda:0 --no_progress --replay --out $data 2>&1 | tail -4 | tee "$OUT/record_$name.log"
     cp $data/meta/record.json "$OUT/record_$name.json"
     t1=$(stamp)
-    $py -m isaaclab_rlinf bc $base --dataset $data --out $bc --device cuda:0 2>&1 | tail -2
+    $py -m isaaclab_rlinf bc $base --dataset $data --out $bc --device cuda:0 ${BC_ARGS:-} 2>&1 | tail -2
     cp $bc/bc.json "$OUT/bc_$name.json"
     t2=$(stamp)
     $py -m isaaclab_rlinf play $base --model_path $bc --no_task_check > "$OUT/play_bc_$name.log" 2>&1
