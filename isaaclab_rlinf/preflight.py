@@ -359,6 +359,24 @@ def _check_batches(cfg: DictConfig) -> None:
             f"Fix: actor.global_batch_size={size} actor.micro_batch_size={size} (one minibatch), or a "
             f"divisor of {size}."
         )
+    # what the critic and actor get to learn from: 4 steps an epoch left the GR00T loop's critic unfitted
+    logger.info(
+        "PPO: %d samples an epoch in %d minibatches x %s update epochs = %s optimizer steps an epoch",
+        size,
+        size // gbs,
+        select(cfg, "algorithm.update_epoch", 1) or 1,
+        optimizer_steps_per_epoch(cfg),
+    )
+
+
+def optimizer_steps_per_epoch(cfg: DictConfig) -> int | None:
+    """The actor's optimizer steps an epoch: rollout samples / ``global_batch_size`` minibatches, each
+    ``algorithm.update_epoch`` times (RLinf's ``run_training``); None where a size is unknown."""
+    size, gbs = rollout_size(cfg), select(cfg, "actor.global_batch_size")
+    update_epochs = select(cfg, "algorithm.update_epoch", 1) or 1
+    if size is None or not isinstance(gbs, int) or gbs <= 0 or not isinstance(update_epochs, int):
+        return None
+    return size // gbs * update_epochs
 
 
 CRITIC_WARMUP_EPOCHS_KEY = "actor.optim.critic_warmup_epochs"
@@ -379,15 +397,13 @@ def apply_critic_warmup_epochs(cfg: DictConfig) -> None:
     key = CRITIC_WARMUP_EPOCHS_KEY
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
         raise ConfigError(f"{key}: must be an integer >= 0 (got {epochs!r}). Fix: e.g. {key}=2.")
-    size, gbs = rollout_size(cfg), select(cfg, "actor.global_batch_size")
-    update_epochs = select(cfg, "algorithm.update_epoch", 1) or 1
-    if size is None or not isinstance(gbs, int) or gbs <= 0 or not isinstance(update_epochs, int):
+    per_epoch = optimizer_steps_per_epoch(cfg)
+    if per_epoch is None:
         raise ConfigError(
             f"{key}: {epochs} epochs cannot be counted in optimizer steps without env.train.total_num_envs, "
             "max_steps_per_rollout_epoch, actor.global_batch_size and algorithm.update_epoch. Fix: set "
             "them, or actor.optim.critic_warmup_steps (RLinf's, in optimizer steps) instead."
         )
-    per_epoch = size // gbs * update_epochs
     steps = epochs * per_epoch
     given = select(cfg, "actor.optim.critic_warmup_steps", 0) or 0
     if given not in (0, steps):
