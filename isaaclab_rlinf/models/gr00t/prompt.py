@@ -6,7 +6,7 @@ the instruction is lost and nothing says so. A shorter one gets pad tokens, whic
 attends to (its cross-attention takes no mask) while GR00T's own inference and trainer never see them: a
 model fine-tuned by GR00T's trainer (``gr00t-finetune``) acts through RLinf as GR00T's own inference does
 only with ``padding_value`` at the prompt's length (tests/test_gr00t_finetune.py: within 1e-3; with 850
-on the 555-token states config, up to 0.023 apart on a tiny model).
+on the 553-token states config, up to 0.023 apart on a tiny model).
 """
 
 from __future__ import annotations
