@@ -99,16 +99,38 @@ def test_cnn_bc_weights_load_strictly_into_rlinf_s_model_and_its_rollout_actions
     assert bool(((after - label).norm(dim=1) < (before - label).norm(dim=1)).all())  # every training frame
 
 
-@pytest.mark.sim
-def test_the_pixel_warm_start_config_takes_the_bc_output_through_every_check_to_the_gpu_stop(
-    pixel_dataset, tmp_path, capsys
-):
-    out = tmp_path / "bc"
+@pytest.fixture(scope="module")
+def pixel_bc(pixel_dataset, tmp_path_factory) -> Path:
+    """One epoch of ``bc`` of the pixel config: a ``full_weights.pt`` as ``train``/``rollout`` take it."""
+    out = tmp_path_factory.mktemp("pixel_bc") / "bc"
     argv = ["bc", "--config_name", CNN, "--dataset", str(pixel_dataset), "--out", str(out), "--epochs", "1"]
     assert main(argv) == 0
-    warm = ["train", "--config_name", "isaaclab_ppo_cnn_franka_reach_warmstart", "--model_path", str(out)]
+    return out
+
+
+@pytest.mark.sim
+def test_the_pixel_warm_start_config_takes_the_bc_output_through_every_check_to_the_gpu_stop(
+    pixel_bc, capsys
+):
+    warm = [
+        "train",
+        "--config_name",
+        "isaaclab_ppo_cnn_franka_reach_warmstart",
+        "--model_path",
+        str(pixel_bc),
+    ]
     assert main([*warm, "--no_task_check"]) == 3
     assert "`isaaclab-rlinf train` needs a GPU" in capsys.readouterr().err
+
+
+@pytest.mark.sim
+def test_rollout_judges_the_pixel_bc_policy_closed_loop_on_cpu(pixel_bc, tmp_path):
+    """As a run builds it: the random encoder file RLinf's builder asks for, then the clone's weights."""
+    out = tmp_path / "rollout"
+    argv = ["rollout", "--config_name", CNN, "--split", "train", "--num_envs", "2", "--steps", "5"]
+    assert main([*argv, "--model_path", str(pixel_bc), "--out_dir", str(out)]) == 0
+    summary = json.loads((out / "metrics.json").read_text())["summary"]
+    assert set(summary) >= {"first_episodes", "first_episode_success_rate"}
 
 
 @pytest.mark.sim

@@ -41,7 +41,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..models.weights import check_weights_fit
-    from ..preflight import ConfigError, select
+    from ..preflight import ConfigError, prepare_run, select
     from ..rollout import rlinf_policy, run_rollout
     from .config import build_config
 
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     policy = None
     if args.model_path:
         check_weights_fit(cfg)  # another config's weights: one line before the task is built
+        prepare_run(cfg, out_dir)  # as a run: e.g. the random encoder a cnn_policy is built with
         policy = rlinf_policy(cfg.actor.model, select(cfg, "runner.ckpt_path"))
     chunk = select(cfg, "actor.model.num_action_chunks", 1) or 1
     result = run_rollout(
