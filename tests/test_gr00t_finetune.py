@@ -340,6 +340,26 @@ def test_with_padding_value_at_the_prompts_length_rlinf_feeds_gr00t_exactly_what
 
 
 @pytest.mark.sim
+def test_the_live_check_measures_the_prompt_in_a_process_of_its_own_as_with_a_gpu(finetuned, monkeypatch):
+    """With a GPU the launcher's task check runs in a spawned process, where nothing of the driver's
+    GR00T set-up (import stand-ins, embodiment tags) exists: the prompt is measured there too."""
+    from isaaclab_rlinf.cli import parse_args
+    from isaaclab_rlinf.cli.config import build_config
+    from isaaclab_rlinf.launcher import finish_task_check, start_task_check
+    from isaaclab_rlinf.preflight import ConfigError, preflight
+
+    argv = ["train", "--config_name", STATES, "--model_path", str(finetuned[0])]
+    cfg = build_config(parse_args([*argv, "actor.model.rl_head_config.padding_value=400"]))
+    specs = preflight(cfg)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # what makes the launcher spawn it
+    job = start_task_check(cfg, specs)
+    monkeypatch.undo()
+    assert job is not None
+    with pytest.raises(ConfigError, match=r"padding_value: 400 is below the prompt's 553 tokens"):
+        finish_task_check(job)
+
+
+@pytest.mark.sim
 def test_a_padding_value_that_would_cut_the_prompt_is_one_line_from_the_live_check(finetuned, capsys):
     key = "actor.model.rl_head_config.padding_value"
     argv = ["train", "--config_name", STATES, "--model_path", str(finetuned[0]), f"{key}=400"]

@@ -345,7 +345,9 @@ def check_model_path(
     if gr is not None and data_config is not None and (root / "config.json").is_file():
         from .prompt import check_padding, prompt_length
 
-        check_padding(cfg, mpath, prompt_length(root, spec.embodiment_tag, data_config, gr))
+        length = prompt_length(root, spec, data_config, gr)
+        if length is not None:
+            check_padding(cfg, mpath, length)
 
 
 def _check_spec(spec: MappingSpec, cfg: Any, mpath: str, bpath: str) -> None:

@@ -26,17 +26,32 @@ logger = logging.getLogger(__name__)
 __all__ = ["check_padding", "prompt_length"]
 
 
-def prompt_length(model_path: str | Path, tag: str, data_config: Any, gr00t_obs: Mapping[str, Any]) -> int:
+def prompt_length(
+    model_path: str | Path, spec: Any, data_config: Any, gr00t_obs: Mapping[str, Any]
+) -> int | None:
     """Tokens of the prompt GR00T's transforms make of one env's ``gr00t_obs`` (our converter's output),
-    with the checkpoint's metadata for ``tag`` set as RLinf sets it."""
-    from gr00t.data.schema import DatasetMetadata
+    with the checkpoint's metadata for the mapping's tag set as RLinf sets it; None (and a warning) where
+    they cannot be measured here: the check must never be what stops a run that RLinf would start."""
+    from .tags import register_embodiment_tag
 
-    transforms = data_config.transform()
-    metadata = json.loads((Path(model_path) / "experiment_cfg" / "metadata.json").read_text())[tag]
-    transforms.set_metadata(DatasetMetadata.model_validate(metadata))
-    transforms.eval()
-    first = {k: np.asarray(v)[:1] for k, v in gr00t_obs.items()}  # [1, T, ...]: batched, as RLinf's
-    return int(transforms(first)["eagle_input_ids"].shape[-1])
+    try:
+        from gr00t.data.schema import DatasetMetadata
+
+        register_embodiment_tag(spec.embodiment_tag, spec.embodiment_tag_id)  # the tag enum the schema checks
+        transforms = data_config.transform()
+        entry = json.loads((Path(model_path) / "experiment_cfg" / "metadata.json").read_text())
+        transforms.set_metadata(DatasetMetadata.model_validate(entry[spec.embodiment_tag]))
+        transforms.eval()
+        first = {k: np.asarray(v)[:1] for k, v in gr00t_obs.items()}  # [1, T, ...]: batched, as RLinf's
+        return int(transforms(first)["eagle_input_ids"].shape[-1])
+    except Exception as exc:  # noqa: BLE001 - any failure of GR00T's own transforms here
+        logger.warning(
+            "rl_head_config.padding_value not checked: measuring the prompt with GR00T's transforms "
+            "failed (%s: %s)",
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+        return None
 
 
 def check_padding(cfg: Any, mpath: str, length: int) -> None:
