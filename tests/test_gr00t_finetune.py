@@ -14,6 +14,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -221,6 +222,25 @@ def test_the_finetuned_policy_steps_the_live_task(policy):
         env.close()
 
 
+def _gr00t_dataset(dataset: Path, training: bool) -> Any:
+    """GR00T's ``LeRobotSingleDataset`` over the recording with the states data config: raw frames, or
+    (``training``) samples through its training transforms."""
+    from gr00t.data.dataset import LeRobotSingleDataset
+    from gr00t.data.embodiment_tags import EmbodimentTag
+
+    from isaaclab_rlinf.models.gr00t.finetune import VIDEO_BACKEND
+    from isaaclab_rlinf.models.gr00t.loader import load_data_config
+
+    data_config = load_data_config(states_cfg().env.train.isaaclab.data_config_class)
+    return LeRobotSingleDataset(
+        str(dataset),
+        data_config.modality_config(),
+        transforms=data_config.transform() if training else None,
+        embodiment_tag=EmbodimentTag("new_embodiment"),
+        video_backend=VIDEO_BACKEND,
+    )
+
+
 def _gr00t_own_action(policy, obs: dict, seed: int, pad_to: int | None = None) -> np.ndarray:
     """GR00T's own inference on the policy's weights: its transforms (the fine-tuned metadata),
     ``GR00T_N1_5.get_action``, ``unapply``; float inputs rounded to bf16 as RLinf feeds them (GR00T's
@@ -247,21 +267,9 @@ def _gr00t_own_action(policy, obs: dict, seed: int, pad_to: int | None = None) -
 def recorded_frame(dataset, policy) -> tuple[dict, dict]:
     """Step 30 of episode 0 as GR00T's dataset class reads it (float32 states, as our converters give
     them), and the observation RLinf's env worker would hand the policy for it (views, states, task)."""
-    from gr00t.data.dataset import LeRobotSingleDataset
-    from gr00t.data.embodiment_tags import EmbodimentTag
-
-    from isaaclab_rlinf.models.gr00t.finetune import VIDEO_BACKEND
-    from isaaclab_rlinf.models.gr00t.loader import load_data_config
     from isaaclab_rlinf.models.gr00t.open_loop import observation_batch
 
-    data_config = load_data_config(states_cfg().env.train.isaaclab.data_config_class)
-    raw = LeRobotSingleDataset(
-        str(dataset),
-        data_config.modality_config(),
-        transforms=None,
-        embodiment_tag=EmbodimentTag("new_embodiment"),
-        video_backend=VIDEO_BACKEND,
-    )
+    raw = _gr00t_dataset(dataset, training=False)
     frame = {
         k: v.astype(np.float32) if k.startswith("state.") else v for k, v in raw.get_step_data(0, 30).items()
     }
@@ -279,7 +287,7 @@ def recorded_frame(dataset, policy) -> tuple[dict, dict]:
 
 def _ours(policy, env_obs: dict, seed: int) -> np.ndarray:
     torch.manual_seed(seed)
-    actions, _ = policy.predict_action_batch(env_obs={k: v for k, v in env_obs.items()}, mode="eval")
+    actions, _ = policy.predict_action_batch(env_obs=dict(env_obs), mode="eval")  # it rewrites states
     return actions[0].numpy()
 
 
@@ -298,22 +306,10 @@ def test_through_the_bridge_the_policy_acts_as_gr00ts_own_inference_on_the_same_
 def _training_prompt_length(dataset: Path) -> int:
     """The prompt of a sample as GR00T's trainer gets it: its dataset class with the training transforms,
     batched by the trainer's collator (which tokenizes)."""
-    from gr00t.data.dataset import LeRobotSingleDataset
-    from gr00t.data.embodiment_tags import EmbodimentTag
     from gr00t.model.transforms import DefaultDataCollator
 
-    from isaaclab_rlinf.models.gr00t.finetune import VIDEO_BACKEND
-    from isaaclab_rlinf.models.gr00t.loader import load_data_config
-
-    data_config = load_data_config(states_cfg().env.train.isaaclab.data_config_class)
-    train = LeRobotSingleDataset(
-        str(dataset),
-        data_config.modality_config(),
-        transforms=data_config.transform(),
-        embodiment_tag=EmbodimentTag("new_embodiment"),
-        video_backend=VIDEO_BACKEND,
-    )
-    return int(DefaultDataCollator()([train[0]])["eagle_input_ids"].shape[-1])
+    sample = _gr00t_dataset(dataset, training=True)[0]
+    return int(DefaultDataCollator()([sample])["eagle_input_ids"].shape[-1])
 
 
 def test_with_padding_value_at_the_prompts_length_rlinf_feeds_gr00t_exactly_what_it_trained_on(
