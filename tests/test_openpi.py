@@ -225,6 +225,26 @@ def test_openpi_init_refuses_a_recording_of_another_mapping_in_one_line_writing_
     assert not out.exists()
 
 
+def test_a_max_token_len_below_the_tasks_longest_prompt_is_one_line_from_the_live_check(model_paths):
+    """pi0.5 with the state in its prompt: 9 discretised values at their longest, counted with the
+    model_path's tokenizer (openpi-init's stand-in) against max_token_len, before Ray."""
+    from isaaclab_rlinf.models.openpi.prompt import longest_prompt
+
+    path = model_paths["pi05"]
+    tokenizer = path / "openpi_data_home/big_vision/paligemma_tokenizer.model"
+    length = longest_prompt(tokenizer, "move the gripper to the red ball", 9)
+    key = "actor.model.openpi.max_token_len"
+    argv = ["train", "--config_name", str(YAML), "--model_path", str(path)]
+    proc = _cli(*argv, "+actor.model.openpi.discrete_state_input=true", f"+{key}=40")
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"isaaclab-rlinf train: error: {key}: 40 is below the task's longest prompt, {length} tokens (the "
+        "instruction + 9 discretised state values); openpi's tokenizer would cut it, saying so only in a "
+        f"worker's log. Fix: {key}={length}, or a shorter instruction."
+    )
+    assert length > 40
+
+
 def test_a_misspelled_openpi_key_is_one_line_exit_2_before_the_gpu_stop(capsys):
     argv = ["train", "--config_name", str(YAML), "--no_task_check", "+actor.model.openpi.noise_levle=0.3"]
     assert main(argv) == 2

@@ -4,7 +4,8 @@
 * install: our builder for ``model_type: openpi`` in RLinf's table (:mod:`.loader`);
 * check: every ``actor.model.openpi`` key a field of RLinf's config (:mod:`.keys`), and the
   ``model_path``'s norm stats against the task: the actions' width statically, the states' width when the
-  mapping fixes it (all ``states`` sliced) or else against the live task (``check_live``);
+  mapping fixes it (all ``states`` sliced) or else against the live task (``check_live``, which also
+  counts the task's longest prompt against ``max_token_len``: :mod:`.prompt`);
 * init: a random ``model_path`` (``isaaclab-rlinf openpi-init``, :mod:`.init`).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ...rlinf_cfg import LaunchError, only_eval, select
+from ...rlinf_cfg import LaunchError, model_key, only_eval, select
 from ..family import ModelFamily
 
 __all__ = ["FAMILY"]
@@ -63,10 +64,14 @@ def _check(cfg: Any, config_dir: str | os.PathLike | None) -> None:
 def _check_live(cfg: Any, split: str, obs: dict) -> None:
     from ...spec import MappingSpec
     from .norm_stats import check_norm_stats
+    from .prompt import check_prompt_length
 
     block = select(cfg, f"env.{split}.isaaclab")
     if block is not None:
-        check_norm_stats(cfg, MappingSpec.from_config(block).resolve(obs).state_dim)
+        spec = MappingSpec.from_config(block)
+        state_dim = spec.resolve(obs).state_dim
+        check_norm_stats(cfg, state_dim)
+        check_prompt_length(cfg, model_key(cfg), state_dim, spec.task_description or "")
 
 
 def _init(cfg: Any, config_dir: str | os.PathLike | None, out: str | os.PathLike, **options: Any) -> str:
