@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -196,6 +197,26 @@ def make_task_env(
     except BaseException:
         context.__exit__(None, None, None)
         raise
+
+
+@contextlib.contextmanager
+def config_task_env(
+    cfg: Any, split: str, spec: MappingSpec, num_envs: int, device: str, seed: int = 0
+) -> Iterator[TaskProcessEnv]:
+    """The config's ``env.<split>`` task (its ``init_params.id`` and ``init_params.env_cfg``, the
+    mapping's success term) built with ``num_envs`` envs; env and app closed on exit. How the checks and
+    the init commands read a task once."""
+    from .rlinf_cfg import env_cfg_overrides
+
+    task = str(OmegaConf.select(cfg, f"env.{split}.init_params.id"))
+    env, app = make_task_env(
+        task, num_envs, seed, device, spec.success_term, env_cfg_overrides=env_cfg_overrides(cfg, split)
+    )
+    try:
+        yield env
+    finally:
+        env.close()
+        app.close()
 
 
 _SCALARS = (bool, int, float, str)

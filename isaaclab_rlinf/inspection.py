@@ -288,7 +288,7 @@ def check_tasks(cfg: DictConfig, specs: Mapping[str, MappingSpec], device: str =
     that need Isaac Sim are not built (a note says so; their mapping is checked when the env workers build
     them). Returns the notes. Raises :class:`MappingError` on the first mapping that does not fit.
     """
-    from .env import make_task_env
+    from .env import config_task_env
 
     by_build: dict[tuple[str, str], list[str]] = {}
     for split in specs:
@@ -305,17 +305,10 @@ def check_tasks(cfg: DictConfig, specs: Mapping[str, MappingSpec], device: str =
             )
             continue
         seed = int(OmegaConf.select(cfg, f"env.{splits[0]}.seed", default=0) or 0)
-        overrides = env_cfg_overrides(cfg, splits[0])
-        env, app = make_task_env(
-            task, 1, seed, device, specs[splits[0]].success_term, env_cfg_overrides=overrides
-        )
-        try:
+        with config_task_env(cfg, splits[0], specs[splits[0]], 1, device, seed) as env:
             obs, info = env.reset(seed=seed)
             for split in splits:
                 check_against_task(cfg, split, specs[split], obs, info)
-        finally:
-            env.close()
-            app.close()
     return notes
 
 
@@ -335,7 +328,7 @@ def inspect_config(
     """Build, validate, step and map the config's ``env.<split>`` task; write the sheet and the JSON."""
     from . import register
     from .converters import to_gr00t_obs, to_isaaclab_action, to_rlinf_obs
-    from .env import make_task_env
+    from .env import config_task_env
     from .registry import rlinf_env_class
 
     env_key = f"env.{split}"
@@ -361,9 +354,7 @@ def inspect_config(
     out.mkdir(parents=True, exist_ok=True)
 
     register()
-    overrides = env_cfg_overrides(cfg, split)
-    env, app = make_task_env(task, num_envs, seed, device, spec.success_term, env_cfg_overrides=overrides)
-    try:
+    with config_task_env(cfg, split, spec, num_envs, device, seed) as env:
         obs, info = env.reset(seed=seed)
         env_dim = check_against_task(cfg, split, spec, obs, info)
         policy_dim = env_dim - spec.action_mapping.prefix_pad - spec.action_mapping.suffix_pad
@@ -407,9 +398,6 @@ def inspect_config(
             sheet_path = out / "contact_sheet.png"
             contact_sheet(views, max_envs=max_envs_shown).save(sheet_path)
             report.contact_sheet = str(sheet_path)
-    finally:
-        env.close()
-        app.close()
 
     report.json_path = str(out / "inspect.json")
     text = json.dumps(report.to_dict(), indent=2)

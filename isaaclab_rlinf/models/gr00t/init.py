@@ -76,22 +76,9 @@ def init_model_path(
 def _read_resolution(cfg, spec, views: list[str], device: str) -> dict[str, tuple[int, int]]:
     """(width, height) of every mapped GR00T view in ``views``, from the task built once with one env."""
     from ...converters import to_gr00t_obs, to_rlinf_obs
-    from ...env import make_task_env
-    from ...rlinf_cfg import env_cfg_overrides
+    from ...env import config_task_env
 
-    task = str(OmegaConf.select(cfg, "env.train.init_params.id"))
-    env, app = make_task_env(
-        task,
-        1,
-        0,
-        device,
-        spec.success_term,
-        env_cfg_overrides=env_cfg_overrides(cfg, "train"),
-    )
-    try:
+    with config_task_env(cfg, "train", spec, 1, device) as env:
         obs, _ = env.reset(seed=0)
         gr = to_gr00t_obs(to_rlinf_obs(obs, spec), spec)
-    finally:
-        env.close()
-        app.close()
     return {k: (int(gr[k].shape[-2]), int(gr[k].shape[-3])) for k in views}

@@ -121,19 +121,9 @@ def _observe(cfg, spec, device: str, steps: int):
     import torch
 
     from ...converters import to_rlinf_obs
-    from ...env import make_task_env
-    from ...rlinf_cfg import env_cfg_overrides
+    from ...env import config_task_env
 
-    task = str(OmegaConf.select(cfg, "env.train.init_params.id"))
-    env, app = make_task_env(
-        task,
-        _ENVS,
-        0,
-        device,
-        spec.success_term,
-        env_cfg_overrides=env_cfg_overrides(cfg, "train"),
-    )
-    try:
+    with config_task_env(cfg, "train", spec, _ENVS, device) as env:
         obs, _ = env.reset(seed=0)
         space = env.env.unwrapped.single_action_space  # one env's Box
         low, high = (
@@ -148,7 +138,4 @@ def _observe(cfg, spec, device: str, steps: int):
             action = torch.where(torch.isfinite(lo) & torch.isfinite(hi), lo + (u + 1) / 2 * (hi - lo), u)
             obs, *_ = env.step(action.to(env.device))
             states.append(to_rlinf_obs(obs, spec)["states"].cpu())
-    finally:
-        env.close()
-        app.close()
     return torch.cat(states).numpy(), low, high
