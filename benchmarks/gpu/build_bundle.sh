@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the offline bundle for the GPU host from this project's .venv: every distribution the host's
 # image lacks (benchmarks/gpu/device-packages.txt, + this package's dist-info), copied file by file from the venv,
-# trimmed, `tar | xz`, split into <=60 MiB parts under .bundle/ (git-ignored; carried one part per call).
+# trimmed, `tar | xz`, split into <=48 MiB parts (the 64 MiB a call carries, less the tree) under .bundle/ (git-ignored; carried one part per call).
 # Usage: bash benchmarks/gpu/build_bundle.sh [--with-video] [--without-gr00t]
 #   (video adds imageio-ffmpeg's ~30 MiB; --without-gr00t leaves out the GR00T section's distributions)
 #        bash benchmarks/gpu/build_bundle.sh --openpi
@@ -58,6 +58,6 @@ if site_name == "site":
 print(f"{len(names)} distributions, {total / 2**20:.0f} MiB copied")
 PY
 tar -C .bundle/stage -c $site | xz -T0 -6 > .bundle/$site.tar.xz
-split -b 60m -d .bundle/$site.tar.xz .bundle/$prefix
+split -b 48m -d .bundle/$site.tar.xz .bundle/$prefix
 rm -rf .bundle/stage .bundle/$site.tar.xz
 ls -la .bundle
