@@ -13,7 +13,8 @@
 #       both log GPU and host memory each second to <job>_mem.csv; LIMIT=SECONDS stops them in time
 #   bash benchmarks/gpu/run_on_gpu.sh test  [pytest args...] # the tests marked gpu (skipped without CUDA)
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
-#       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once;
+#       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once
+#       (EPOCHS "init": only the gr00t-init, for a fresh host whose first process compiles the kernels);
 #       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh bc_loop TASK [EPISODES] [EPOCHS]  # demonstrations -> BC -> PPO, one task
 #       (franka_lift, franka_reach, or franka_reach_cnn: the pixel policy on 64 px views): record EPISODES
@@ -156,6 +157,9 @@ PY
     t0=$(date +%s)
     [ -f "$ckpt/model.safetensors" ] || $py -m isaaclab_rlinf "${init[@]}" 2>&1 | tail -40 > "$OUT/${job}_init.log"
     t1=$(date +%s)
+    # EPOCHS "init": only write the model (and compile the simulator's kernels) in this call, so that
+    # a later call on the warm host trains and plays inside its 10 minutes
+    if [ "$epochs" = init ]; then kill $smi; echo "init in $((t1 - t0)) s"; tail -3 "$OUT/${job}_init.log"; exit 0; fi
     $py benchmarks/run_meta.py -- isaaclab-rlinf train --config_name $cfgp --model_path $ckpt > "$OUT/train_meta.json"
     $py -m isaaclab_rlinf train --config_name $cfgp --model_path $ckpt --max_epochs "$epochs" --no_task_check \
       2>&1 | tee "$OUT/train.log" | grep -E "Global Step|error|Error" | tail -20; rc=${PIPESTATUS[0]}
