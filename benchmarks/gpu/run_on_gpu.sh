@@ -14,7 +14,8 @@
 #   bash benchmarks/gpu/run_on_gpu.sh test  [pytest args...] # the tests marked gpu (skipped without CUDA)
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
 #       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once
-#       (EPOCHS "init": only the gr00t-init, for a fresh host whose first process compiles the kernels);
+#       and time the model alone on the task's observations (benchmarks/model_alone.py, once per host;
+#       EPOCHS "init": only these two, for a fresh host whose first process compiles the kernels);
 #       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh bc_loop TASK [EPISODES] [EPOCHS]  # demonstrations -> BC -> PPO, one task
 #       (franka_lift, franka_reach, or franka_reach_cnn: the pixel policy on 64 px views): record EPISODES
@@ -157,9 +158,15 @@ PY
     t0=$(date +%s)
     [ -f "$ckpt/model.safetensors" ] || $py -m isaaclab_rlinf "${init[@]}" 2>&1 | tail -40 > "$OUT/${job}_init.log"
     t1=$(date +%s)
-    # EPOCHS "init": only write the model (and compile the simulator's kernels) in this call, so that
-    # a later call on the warm host trains and plays inside its 10 minutes
-    if [ "$epochs" = init ]; then kill $smi; echo "init in $((t1 - t0)) s"; tail -3 "$OUT/${job}_init.log"; exit 0; fi
+    # the model alone on the task's observations (RLinf's predict_action_batch, same batch): once per host
+    alone=/tmp/${job}_model_alone.json
+    [ -f $alone ] || $py benchmarks/model_alone.py --config_name $cfgp --model_path $ckpt --json $alone \
+      > "$OUT/model_alone.log" 2>&1 || tail -5 "$OUT/model_alone.log"
+    cp $alone "$OUT/" 2>/dev/null
+    # EPOCHS "init": only the model and its timing (the first process compiles the simulator's kernels),
+    # so that a later call on the warm host trains and plays inside its 10 minutes
+    if [ "$epochs" = init ]; then kill $smi; echo "init in $((t1 - t0)) s"; tail -3 "$OUT/${job}_init.log"; cat $alone; exit 0; fi
+    t1=$(date +%s)
     $py benchmarks/run_meta.py -- isaaclab-rlinf train --config_name $cfgp --model_path $ckpt > "$OUT/train_meta.json"
     $py -m isaaclab_rlinf train --config_name $cfgp --model_path $ckpt --max_epochs "$epochs" --no_task_check \
       2>&1 | tee "$OUT/train.log" | grep -E "Global Step|error|Error" | tail -20; rc=${PIPESTATUS[0]}
@@ -177,6 +184,10 @@ t0, t1, t2, t3, rc, rc_play = map(int, sys.argv[3:])
 mem = [int(l.split(",")[1]) for l in open(f"{out}/gpu_mem.csv") if l.count(",") == 1 and l.split(",")[1].strip().isdigit()]
 summary = {"init_s": t1 - t0, "train_s": t2 - t1, "play_s": t3 - t2, "train_rc": rc, "play_rc": rc_play,
            "peak_gpu_mem_mib": max(mem, default=None), "train": json.load(open(f"{out}/{job}_train.json"))}
+try:
+    summary["model_alone"] = json.load(open(f"/tmp/{job}_model_alone.json"))
+except OSError:
+    pass
 json.dump(summary, open(f"{out}/{job}_summary.json", "w"), indent=2)
 print(json.dumps({k: v for k, v in summary.items() if k != "train"}))
 PY
