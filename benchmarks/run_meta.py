@@ -18,7 +18,7 @@ import sys
 
 PACKAGES = (
     "isaaclab-rlinf", "isaaclab", "rlinf", "torch", "ray", "transformers", "warp-lang", "newton",
-    "mujoco-warp", "gymnasium",
+    "mujoco-warp", "gymnasium", "rlinf-openpi", "rlinf-transformer-openpi",
 )  # fmt: skip
 
 

@@ -7,8 +7,10 @@ in the main venv this module is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -155,6 +157,54 @@ def test_one_ppo_step_moves_the_trainable_parameters(model, env, variant):
     assert any("gemma_expert" in n or n.startswith("action_out_proj") for n in moved)  # the policy itself
     frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
     assert any("vision_tower" in n for n in frozen)  # train_expert_only: the VLM stays as it was
+
+
+def _built(cfg, skip_allowed: bool, monkeypatch):
+    """RLinf's ``get_model`` for ``cfg`` through our builder; ``skip_allowed=False`` keeps the init."""
+    from rlinf.models import get_model
+
+    from isaaclab_rlinf.models.openpi import loader
+
+    with monkeypatch.context() as m:
+        if not skip_allowed:
+            m.setattr(loader, "_init_skipped_if_covered", lambda cfg, tiny: contextlib.nullcontext())
+        return get_model(cfg.actor.model)
+
+
+def test_a_checkpoint_holding_every_tensor_builds_without_the_random_init_to_the_same_model(
+    variant, model_path, monkeypatch, caplog
+):
+    cfg = packaged_cfg(variant, model_path)
+    openpi.install(cfg)
+    with caplog.at_level("INFO", logger="isaaclab_rlinf.models.openpi.loader"):
+        fast = _built(cfg, True, monkeypatch)
+    assert "built without the random init" in caplog.text
+    reference = _built(cfg, False, monkeypatch)
+    # every parameter and buffer (the computed, non-persistent ones too) as the full build has them
+    for kind in ("named_parameters", "named_buffers"):
+        got, want = dict(getattr(fast, kind)()), dict(getattr(reference, kind)())
+        assert got.keys() == want.keys()
+        assert all(torch.equal(got[k], want[k]) for k in want), kind
+
+
+def test_a_checkpoint_lacking_a_tensor_keeps_the_random_init_and_says_which(
+    model_paths, tmp_path, monkeypatch, caplog
+):
+    """RLinf loads with ``strict=False``: a skipped init would leave the lacking tensor uninitialised."""
+    from safetensors.torch import load_file, save_file
+
+    src = model_paths["pi05"]
+    shutil.copytree(src, tmp_path / "m", dirs_exist_ok=True)
+    weights = load_file(str(src / "model.safetensors"))
+    lacking = sorted(k for k in weights if "value_head" in k)
+    assert lacking
+    save_file({k: v for k, v in weights.items() if k not in lacking}, str(tmp_path / "m/model.safetensors"))
+    cfg = packaged_cfg("pi05", tmp_path / "m")
+    openpi.install(cfg)
+    with caplog.at_level("INFO", logger="isaaclab_rlinf.models.openpi.loader"):
+        _built(cfg, True, monkeypatch)
+    assert f"random init kept, the checkpoint lacks {len(lacking)} tensors ({lacking[0]}, ...)" in caplog.text
+    assert "built without the random init" not in caplog.text
 
 
 def test_outputs_keep_the_policys_columns_and_sign_only_a_named_gripper():

@@ -20,9 +20,12 @@ from .tokenizer import real_tokenizer_path, write_stand_in
 __all__ = ["build_model", "write_random_checkpoint"]
 
 
-def build_model(config_name: str, overrides: Mapping[str, Any], tiny: TinySpec | None, seed: int = 0) -> Any:
+def build_model(
+    config_name: str, overrides: Mapping[str, Any], tiny: TinySpec | None, seed: int | None = None
+) -> Any:
     """RLinf's ``OpenPi0ForRLActionPrediction`` for openpi config ``config_name``, random weights, with the
-    YAML's ``actor.model.openpi`` keys applied as RLinf's ``get_model`` does (shapes follow them)."""
+    YAML's ``actor.model.openpi`` keys applied as RLinf's ``get_model`` does (shapes follow them).
+    ``seed``: the global torch seed to draw the weights from (None: leave the global generator alone)."""
     import torch
     from rlinf.models.embodiment.openpi.dataconfig import get_openpi_config
     from rlinf.models.embodiment.openpi.openpi_action_model import OpenPi0Config, OpenPi0ForRLActionPrediction
@@ -34,7 +37,8 @@ def build_model(config_name: str, overrides: Mapping[str, Any], tiny: TinySpec |
     config = OpenPi0Config(**get_openpi_config(config_name).model.__dict__)
     for key, value in overrides.items():
         config.__dict__[key] = value
-    torch.manual_seed(seed)
+    if seed is not None:
+        torch.manual_seed(seed)
     with shrunk(tiny):
         return OpenPi0ForRLActionPrediction(config)
 
