@@ -40,6 +40,8 @@ Environment given to the driver and (copied by RLinf's ``Cluster``) every Ray wo
   ``--config_path $RLINF_ROOT/examples/embodiment/config`` composes RLinf's own configs.
 * ``NCCL_NVLS_ENABLE=0``, ``TORCH_SYMM_MEM_DISABLE_MULTICAST=1``, ``NVSHMEM_DISABLE_NVLS=1``: NVLink
   multicast stays off (forced, whatever the caller's environment says).
+* ``PYTHONUNBUFFERED=1`` (unless set): a Ray worker's stdout is a file, block-buffered, so RLinf's worker
+  log lines (and ours: :mod:`.workers.first_epoch_log`) would reach the terminal kilobytes late.
 """
 
 from __future__ import annotations
@@ -157,7 +159,8 @@ def prepare_environment(
             sys.path.remove(root)
             sys.path.insert(0, root)
     environ.update(NVLINK_MULTICAST_OFF)
-    keys = ("RLINF_EXT_MODULE", "RLINF_CONFIG_FILE", "PYTHONPATH", *NVLINK_MULTICAST_OFF)
+    environ.setdefault("PYTHONUNBUFFERED", "1")
+    keys = ("RLINF_EXT_MODULE", "RLINF_CONFIG_FILE", "PYTHONPATH", "PYTHONUNBUFFERED", *NVLINK_MULTICAST_OFF)
     return {k: environ[k] for k in keys if k in environ}
 
 

@@ -9,6 +9,7 @@ for real.
 from __future__ import annotations
 
 import gc
+import logging
 
 import pytest
 from omegaconf import OmegaConf
@@ -60,6 +61,7 @@ def _bare(cls):
     """An instance of a RLinf worker class without its Ray set-up (``__init__`` needs a cluster)."""
     worker = object.__new__(cls)
     worker._timer_metrics, worker._rank = {}, 0
+    worker._logger, worker._stacklevel = logging.getLogger(cls.__name__), 1  # RLinf's log_info uses them
     worker.cfg = OmegaConf.create({"actor": {"seed": 3}})
     return worker
 

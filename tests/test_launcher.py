@@ -157,6 +157,7 @@ def test_prepare_environment_sets_the_worker_variables(tmp_path):
         "1",
     )
     assert got["RLINF_EXT_MODULE"] == "isaaclab_rlinf"
+    assert env["PYTHONUNBUFFERED"] == "1"  # workers' log lines reach the terminal as they are written
 
 
 def test_rlinf_root_goes_first(tmp_path, monkeypatch):

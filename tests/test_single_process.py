@@ -14,6 +14,7 @@ with the classes the launcher picks under RLinf's ``EmbodiedEvalRunner``, agains
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,8 @@ FIELDS = ("actions", "rewards", "prev_logprobs", "prev_values", "dones", "termin
 def _run_fixture(work: Path, *extra: str) -> dict:
     out = work / "rollouts.pt"
     ray_tmp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
-    env = os.environ | {"RAY_ADDRESS": "local", "RAY_TMPDIR": ray_tmp}
+    # unbuffered workers, as the launcher makes them: their log lines reach this process's output
+    env = os.environ | {"RAY_ADDRESS": "local", "RAY_TMPDIR": ray_tmp, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.run(
         [sys.executable, str(FIXTURE), str(out), str(work), *extra],
         capture_output=True,
@@ -42,7 +44,9 @@ def _run_fixture(work: Path, *extra: str) -> dict:
         env=env,
     )
     assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-6000:])
-    return torch.load(out, weights_only=False)
+    result = torch.load(out, weights_only=False)
+    result["log"] = proc.stdout + proc.stderr
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +95,13 @@ def test_the_single_worker_times_the_policy_and_the_garbage_collector(rollouts):
 
 
 @pytest.mark.sim
+def test_the_single_worker_logs_its_start_and_first_epoch_once_each(rollouts):
+    for phase in ("init_worker (the policy)", "init_worker (the env)", "interact (rollout epoch)"):
+        line = rf"\[isaaclab_rlinf\] \w*EnvPolicyWorker {re.escape(phase)}: \d+\.\d s"
+        found = re.findall(line, rollouts["log"])
+        assert len(found) == 1, phase  # two epochs: the first only
+
+
 def test_play_picks_the_single_process_worker_by_trainings_rule(play):
     assert play["mode"] == "single_process"
     assert play["classes"] == ["EnvPolicyWorker", "EnvPolicyWorker"]

@@ -15,7 +15,9 @@
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
 #       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once
 #       and time the model alone on the task's observations (benchmarks/model_alone.py, once per host;
-#       EPOCHS "init": only these two, for a fresh host whose first process compiles the kernels);
+#       EPOCHS "init": only these two, for a fresh host whose first process compiles the kernels; "play":
+#       only play; NO_PLAY=1: train only; PPO_ARGS: key=value overrides of the train, e.g. a shorter epoch,
+#       with STEPS its env steps an epoch);
 #       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
 #   bash benchmarks/gpu/run_on_gpu.sh bc_loop TASK [EPISODES] [EPOCHS]  # demonstrations -> BC -> PPO, one task
 #       (franka_lift, franka_reach, or franka_reach_cnn: the pixel policy on 64 px views): record EPISODES
@@ -153,6 +155,7 @@ PY
       cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_openpi_pi05_franka_reach.yaml; ckpt=/tmp/pi05_franka_random
       init=(openpi-init --config_name $cfgp --out $ckpt --variant pi05); steps=120
     fi
+    steps=${STEPS:-$steps}  # env steps an epoch, where PPO_ARGS changes env.train.max_steps_per_rollout_epoch
     nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader,nounits -lms 500 > "$OUT/gpu_mem.csv" &
     smi=$!
     t0=$(date +%s)
@@ -167,23 +170,35 @@ PY
     # so that a later call on the warm host trains and plays inside its 10 minutes
     if [ "$epochs" = init ]; then kill $smi; echo "init in $((t1 - t0)) s"; tail -3 "$OUT/${job}_init.log"; cat $alone; exit 0; fi
     t1=$(date +%s)
-    $py benchmarks/run_meta.py -- isaaclab-rlinf train --config_name $cfgp --model_path $ckpt > "$OUT/train_meta.json"
+    if [ "$epochs" = play ]; then  # EPOCHS "play": only play, in a call of its own after a train call
+      $py -m isaaclab_rlinf play --config_name $cfgp --model_path $ckpt --no_task_check > "$OUT/play.log" 2>&1
+      rc=$?; kill $smi; $py benchmarks/gpu/parse_train_log.py "$OUT/play.log" --json "$OUT/${job}_play.json"
+      echo "play rc $rc in $(( $(date +%s) - t1 )) s"; tail -3 "$OUT/play.log"; exit $rc
+    fi
+    $py benchmarks/run_meta.py -- isaaclab-rlinf train --config_name $cfgp --model_path $ckpt ${PPO_ARGS:-} \
+      > "$OUT/train_meta.json"
     $py -m isaaclab_rlinf train --config_name $cfgp --model_path $ckpt --max_epochs "$epochs" --no_task_check \
-      2>&1 | tee "$OUT/train.log" | grep -E "Global Step|error|Error" | tail -20; rc=${PIPESTATUS[0]}
+      ${PPO_ARGS:-} 2>&1 | tee "$OUT/train.log" | grep -E "Global Step|isaaclab_rlinf\]|error|Error" | tail -30
+    rc=${PIPESTATUS[0]}
     t2=$(date +%s)
-    $py -m isaaclab_rlinf play --config_name $cfgp --model_path $ckpt --no_task_check > "$OUT/play.log" 2>&1
-    rc_play=$?
+    rc_play=skipped
+    if [ -z "${NO_PLAY:-}" ]; then
+      $py -m isaaclab_rlinf play --config_name $cfgp --model_path $ckpt --no_task_check > "$OUT/play.log" 2>&1
+      rc_play=$?
+    fi
     t3=$(date +%s)
     kill $smi 2>/dev/null
     $py benchmarks/gpu/parse_train_log.py "$OUT/train.log" --num_envs 64 --steps $steps \
       --meta "$OUT/train_meta.json" --json "$OUT/${job}_train.json" | tail -20
-    $py - "$OUT" "$job" "$t0" "$t1" "$t2" "$t3" "$rc" "$rc_play" <<'PY'
+    $py - "$OUT" "$job" "$t0" "$t1" "$t2" "$t3" "$rc" "$rc_play" "${PPO_ARGS:-}" <<'PY'
 import json, sys
 out, job = sys.argv[1:3]
-t0, t1, t2, t3, rc, rc_play = map(int, sys.argv[3:])
+t0, t1, t2, t3, rc = map(int, sys.argv[3:8])
+rc_play = sys.argv[8] if sys.argv[8] == "skipped" else int(sys.argv[8])
 mem = [int(l.split(",")[1]) for l in open(f"{out}/gpu_mem.csv") if l.count(",") == 1 and l.split(",")[1].strip().isdigit()]
 summary = {"init_s": t1 - t0, "train_s": t2 - t1, "play_s": t3 - t2, "train_rc": rc, "play_rc": rc_play,
-           "peak_gpu_mem_mib": max(mem, default=None), "train": json.load(open(f"{out}/{job}_train.json"))}
+           "peak_gpu_mem_mib": max(mem, default=None), "overrides": sys.argv[9],
+           "train": json.load(open(f"{out}/{job}_train.json"))}
 try:
     summary["model_alone"] = json.load(open(f"/tmp/{job}_model_alone.json"))
 except OSError:
@@ -191,7 +206,7 @@ except OSError:
 json.dump(summary, open(f"{out}/{job}_summary.json", "w"), indent=2)
 print(json.dumps({k: v for k, v in summary.items() if k != "train"}))
 PY
-    tail -5 "$OUT/play.log"
+    [ -f "$OUT/play.log" ] && tail -5 "$OUT/play.log"
     exit "$rc"
     ;;
   bc_loop)

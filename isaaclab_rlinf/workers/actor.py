@@ -33,6 +33,7 @@ from omegaconf import DictConfig
 from rlinf.workers.actor.fsdp_actor_worker import EmbodiedFSDPActor
 
 from ..rlinf_schema import ADAPTIVE_LR_KEY, adaptive_lr_settings
+from .first_epoch_log import FirstEpochLog
 from .gc_freeze import GcFreezing
 
 __all__ = ["ADAPTIVE_LR_KEY", "AdaptiveLr", "GcFrozenActor"]
@@ -70,18 +71,28 @@ def critic_param_ids(model: torch.nn.Module) -> set[int]:
     return {id(p) for name, p in model.named_parameters() if "value_head" in name}
 
 
-class GcFrozenActor(GcFreezing, EmbodiedFSDPActor):
+class GcFrozenActor(FirstEpochLog, GcFreezing, EmbodiedFSDPActor):
     """``EmbodiedFSDPActor``; ``gc.freeze()`` after ``init_worker`` and after the first training; the actor's
-    lr adapted to the KL per mini-batch where ``actor.optim.adaptive_lr`` is set."""
+    lr adapted to the KL per mini-batch where ``actor.optim.adaptive_lr`` is set; its start and first
+    epoch's phases logged as they end (:mod:`.first_epoch_log`)."""
 
     _adaptive_lr: AdaptiveLr | None = None
     _actor_lr: float | None = None  # the adapted lr, once the first mini-batch has been measured
     _minibatch_kls: list[float]
 
     def init_worker(self) -> None:
-        super().init_worker()
+        with self._logged_once("init_worker (model, FSDP, optimizer)"):
+            super().init_worker()
         self._init_adaptive_lr()
         self._gc_after_init()
+
+    async def sync_model_to_rollout(self) -> None:
+        with self._logged_once("sync_model_to_rollout"):
+            await super().sync_model_to_rollout()
+
+    async def recv_rollout_trajectories(self, input_channel: Any) -> None:
+        with self._logged_once("recv_rollout_trajectories (incl. the wait)"):
+            await super().recv_rollout_trajectories(input_channel)
 
     def _init_adaptive_lr(self) -> None:
         """Read ``actor.optim.adaptive_lr`` (None: RLinf's lr untouched)."""
@@ -90,7 +101,8 @@ class GcFrozenActor(GcFreezing, EmbodiedFSDPActor):
         self._minibatch_kls = []
 
     def run_training(self, *args: Any, **kwargs: Any) -> Any:
-        result = super().run_training(*args, **kwargs)
+        with self._logged_once("run_training"):
+            result = super().run_training(*args, **kwargs)
         self._set_actor_lr()  # RLinf's lr_scheduler.step() put the configured lr back
         self._gc_after_epoch()
         return result

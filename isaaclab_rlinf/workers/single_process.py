@@ -49,6 +49,7 @@ from rlinf.scheduler import Worker
 from rlinf.workers.env.env_worker import EnvWorker
 from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
 
+from .first_epoch_log import FirstEpochLog
 from .gc_freeze import GcFreezing
 from .policy_rng import RngStream, policy_seed
 
@@ -98,7 +99,7 @@ def _worker_base_already_initialised() -> Iterator[None]:
         Worker.__init__ = original
 
 
-class EnvPolicyWorker(GcFreezing, EnvWorker, MultiStepRolloutWorker):
+class EnvPolicyWorker(FirstEpochLog, GcFreezing, EnvWorker, MultiStepRolloutWorker):
     """RLinf's env worker that answers its own observations with the rollout worker's policy, in place."""
 
     def __init__(self, cfg: DictConfig) -> None:
@@ -123,14 +124,17 @@ class EnvPolicyWorker(GcFreezing, EnvWorker, MultiStepRolloutWorker):
         with self._role_lock:
             if self._initialised:
                 return
-            MultiStepRolloutWorker.init_worker(self)
+            with self._logged_once("init_worker (the policy)"):
+                MultiStepRolloutWorker.init_worker(self)
             self._policy_rng = RngStream(policy_seed(self.cfg, self._rank))
-            EnvWorker.init_worker(self)
+            with self._logged_once("init_worker (the env)"):
+                EnvWorker.init_worker(self)
             self._initialised = True
             self._gc_after_init()
 
     async def interact(self, *args: Any, **kwargs: Any) -> dict[str, torch.Tensor]:
-        metrics = await EnvWorker.interact(self, *args, **kwargs)
+        with self._logged_once("interact (rollout epoch)"):
+            metrics = await EnvWorker.interact(self, *args, **kwargs)
         self._gc_after_epoch()
         return metrics
 
