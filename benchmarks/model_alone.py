@@ -1,7 +1,7 @@
 """The model alone: RLinf's ``predict_action_batch`` on a task's real observations, timed on one device.
 
 Why: a run's rollout rate means little without what its policy alone does on the same batch; the GPU jobs
-(``run_on_gpu.sh gr00t|openpi``) run this after ``play``, on the same host, so the two compare in one call.
+(``run_on_gpu.sh gr00t|openpi``) run this once per host before training, so the two compare on one host.
 
     python benchmarks/model_alone.py --config_name CFG --model_path P [--calls 10] [--device cuda]
         [--json out.json] [key=value ...]
@@ -63,12 +63,16 @@ def main(argv: list[str] | None = None) -> dict:
     model = get_model(model_cfg).to(args.device).eval()
     build_s = time.perf_counter() - t
 
+    cuda = args.device.startswith("cuda")
+
     def predict() -> float:
-        torch.cuda.synchronize() if args.device.startswith("cuda") else None
+        if cuda:
+            torch.cuda.synchronize()
         start = time.perf_counter()
         with torch.no_grad():
             model.predict_action_batch(env_obs=obs, mode="train")
-        torch.cuda.synchronize() if args.device.startswith("cuda") else None
+        if cuda:
+            torch.cuda.synchronize()
         return time.perf_counter() - start
 
     warmup = predict()
@@ -81,15 +85,13 @@ def main(argv: list[str] | None = None) -> dict:
         "model_type": str(cfg.actor.model.model_type),
         "num_envs": num_envs,
         "action_chunk": chunk,
-        "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else args.device,
+        "device": torch.cuda.get_device_name() if cuda else args.device,
         "build_s": round(build_s, 2),
         "warmup_s": round(warmup, 3),
         "predict_s": [round(x, 4) for x in times],
         "predict_median_s": round(median, 4),
         "env_steps_per_s": round(num_envs * chunk / median, 1),
-        "peak_gpu_mem_mib": round(torch.cuda.max_memory_allocated() / 2**20)
-        if args.device.startswith("cuda")
-        else None,
+        "peak_gpu_mem_mib": round(torch.cuda.max_memory_allocated() / 2**20) if cuda else None,
     }
     print(json.dumps(result))
     if args.json:

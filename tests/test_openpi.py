@@ -207,6 +207,23 @@ def test_a_checkpoint_lacking_a_tensor_keeps_the_random_init_and_says_which(
     assert "built without the random init" not in caplog.text
 
 
+def test_a_model_whose_coverage_cannot_be_measured_is_built_with_the_random_init(
+    model_paths, monkeypatch, caplog
+):
+    from isaaclab_rlinf.models import init_skip
+
+    def meta_build_fails(build, keys):
+        raise NotImplementedError("Cannot copy out of meta tensor")
+
+    monkeypatch.setattr(init_skip, "uncovered", meta_build_fails)
+    cfg = packaged_cfg("pi05", model_paths["pi05"])
+    openpi.install(cfg)
+    with caplog.at_level("INFO", logger="isaaclab_rlinf.models.openpi.loader"):
+        model = _built(cfg, True, monkeypatch)
+    assert "random init kept, the checkpoint's coverage was not measurable: Cannot copy" in caplog.text
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
 def test_outputs_keep_the_policys_columns_and_sign_only_a_named_gripper():
     from isaaclab_rlinf.models.openpi.transforms import IsaacLabRlinfOutputs
 
