@@ -15,7 +15,8 @@
 #   bash benchmarks/gpu/run_on_gpu.sh gr00t [EPOCHS]        # GR00T N1.5 PPO on Franka Reach (224 px, 64 envs,
 #       chunk 16): a full-width random N1.5 written here by gr00t-init, train EPOCHS (default 3), play once
 #       and time the model alone on the task's observations (benchmarks/model_alone.py, once per host;
-#       EPOCHS "init": only these two, for a fresh host whose first process compiles the kernels; "play":
+#       EPOCHS "init": only these two (and the kernel cache as job warpcache leaves it, where none was carried),
+#       for a fresh host whose first process compiles the kernels; "play":
 #       only play; NO_PLAY=1: train only; PPO_ARGS: key=value overrides of the train, e.g. a shorter epoch,
 #       with STEPS its env steps an epoch);
 #       leaves gr00t_init.log, train.log, play.log, gpu_mem.csv and gr00t_summary.json (per-epoch split) in $OUT
@@ -168,7 +169,12 @@ PY
     cp $alone "$OUT/" 2>/dev/null
     # EPOCHS "init": only the model and its timing (the first process compiles the simulator's kernels),
     # so that a later call on the warm host trains and plays inside its 10 minutes
-    if [ "$epochs" = init ]; then kill $smi; echo "init in $((t1 - t0)) s"; tail -3 "$OUT/${job}_init.log"; cat $alone; exit 0; fi
+    if [ "$epochs" = init ]; then
+      kill $smi; echo "init in $((t1 - t0)) s"; tail -3 "$OUT/${job}_init.log"; cat $alone
+      # a host that compiled its own kernels hands them back (as job warpcache) for the next session
+      [ -f /tmp/stage/warpcache.tar.xz ] || { tar -C /tmp -cJf "$OUT/warpcache.tar.xz" warpcache && ls -la "$OUT/warpcache.tar.xz"; }
+      exit 0
+    fi
     t1=$(date +%s)
     if [ "$epochs" = play ]; then  # EPOCHS "play": only play, in a call of its own after a train call
       $py -m isaaclab_rlinf play --config_name $cfgp --model_path $ckpt --no_task_check > "$OUT/play.log" 2>&1
