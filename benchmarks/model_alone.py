@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> dict:
     with open_dict(model_cfg):
         model_cfg.precision = cfg.rollout.model.precision
     t = time.perf_counter()
-    model = get_model(model_cfg).to(args.device).eval()
+    model = get_model(model_cfg)
+    model.to(args.device)  # in place: RLinf's GR00T policy's .to/.eval return None
+    model.eval()
     build_s = time.perf_counter() - t
 
     cuda = args.device.startswith("cuda")

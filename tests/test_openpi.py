@@ -240,6 +240,19 @@ def _cli(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "isaaclab_rlinf", *argv], capture_output=True, text=True)
 
 
+def test_the_model_alone_benchmark_times_rlinfs_predict_on_the_tasks_observations(model_paths, tmp_path):
+    script = Path(__file__).resolve().parent.parent / "benchmarks/model_alone.py"
+    out = tmp_path / "alone.json"
+    argv = ["--config_name", str(YAML), "--model_path", str(model_paths["pi05"]), "--device", "cpu"]
+    argv += ["--calls", "2", "--json", str(out), "env.train.total_num_envs=2"]
+    proc = subprocess.run([sys.executable, str(script), *argv], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(out.read_text())
+    assert (got["model_type"], got["num_envs"], got["action_chunk"]) == ("openpi", 2, 5)
+    assert len(got["predict_s"]) == 2 and got["predict_median_s"] > 0
+    assert got["env_steps_per_s"] == pytest.approx(2 * 5 / got["predict_median_s"], rel=5e-3)  # both rounded
+
+
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory) -> Path:
     """Two expert Reach episodes recorded for the pi0.5 config's mapping (cameras at 64 px: cheap, and
