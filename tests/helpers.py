@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,3 +46,13 @@ def ppo_loss(cfg: Any, out: dict, old_logprobs: torch.Tensor, prev_values: torch
         task_type=cfg.runner.task_type,
         critic_warmup=False,
     )
+
+
+def record_two_episodes(config_name: str | Path, out: Path) -> Path:
+    """``isaaclab-rlinf record`` of two expert episodes (two envs) through ``config_name``'s train mapping,
+    in this process, to ``out``: the small dataset the BC, fine-tuning and dataset tests read."""
+    from isaaclab_rlinf.cli import main
+
+    argv = ["record", "--config_name", str(config_name), "--num_envs", "2", "--num_episodes", "2"]
+    assert main([*argv, "--no_progress", "--out", str(out)]) == 0
+    return out

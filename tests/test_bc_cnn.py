@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import record_two_episodes
 
 from isaaclab_rlinf.cli import main
 
@@ -22,10 +23,7 @@ VIEWS = ("front_camera", "wrist_camera")  # main_images, extra_view_images[0]
 @pytest.fixture(scope="module")
 def pixel_dataset(tmp_path_factory) -> Path:
     """Two Reach episodes through the pixel config's train mapping (21 states, 7 actions, two 64 px views)."""
-    out = tmp_path_factory.mktemp("record") / "reach_pixels"
-    argv = ["record", "--config_name", CNN, "--num_envs", "2", "--num_episodes", "2", "--no_progress"]
-    assert main([*argv, "--out", str(out)]) == 0
-    return out
+    return record_two_episodes(CNN, tmp_path_factory.mktemp("record") / "reach_pixels")
 
 
 def _episode(root: Path, index: int) -> dict[str, np.ndarray]:

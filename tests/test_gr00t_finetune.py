@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from helpers import GR00T_MARKS
+from helpers import GR00T_MARKS, record_two_episodes
 
 import isaaclab_rlinf
 from isaaclab_rlinf.cli import main
@@ -70,10 +70,7 @@ def finetune_argv(dataset: Path, base: Path, out: Path, config: str = STATES) ->
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
     """Two expert episodes through the states config's mapping (front + wrist at 224 px, 12 states)."""
-    out = tmp_path_factory.mktemp("ft") / "demos"
-    argv = ["record", "--config_name", STATES, "--num_envs", "2", "--num_episodes", "2", "--no_progress"]
-    assert main([*argv, "--out", str(out)]) == 0
-    return out
+    return record_two_episodes(STATES, tmp_path_factory.mktemp("ft") / "demos")
 
 
 @pytest.fixture(scope="module")

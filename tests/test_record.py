@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import record_two_episodes
 
 from isaaclab_rlinf.cli import main
 
@@ -126,9 +127,7 @@ def test_the_lift_expert_acts_on_the_state_alone_not_the_episode_clock():
 def test_gr00t_dataset_class_loads_a_recording_with_our_data_config(tmp_path):
     from isaaclab_rlinf.models.gr00t import load_data_config
 
-    out = tmp_path / "gr00t"
-    argv = ["record", "--config_name", GR00T_REACH, "--num_envs", "2", "--num_episodes", "2", "--no_progress"]
-    assert main([*argv, "--out", str(out)]) == 0
+    out = record_two_episodes(GR00T_REACH, tmp_path / "gr00t")
     data_config = load_data_config("isaaclab_rlinf.tasks.franka.gr00t_config:FrankaReachGr00tDataConfig")
     from gr00t.data.dataset import LeRobotSingleDataset  # after the data config: it patches GR00T's tags
     from gr00t.data.embodiment_tags import EmbodimentTag
