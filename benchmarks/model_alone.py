@@ -36,14 +36,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     import isaaclab_rlinf
     from isaaclab_rlinf.cli.config import build_config
-    from isaaclab_rlinf.models.families import active_families
+    from isaaclab_rlinf.models.families import install
     from isaaclab_rlinf.rollout import build_env, env_config
 
     cfg = build_config(argparse.Namespace(command="train", **vars(args)))
     isaaclab_rlinf.register()
-    for family in active_families(cfg):
-        if family.install:
-            family.install(cfg, None)
+    install(cfg)
 
     train = cfg.env.train
     num_envs = int(train.total_num_envs)

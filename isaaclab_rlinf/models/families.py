@@ -22,7 +22,7 @@ from .family import ENTRY_POINT_GROUP, ModelFamily
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["active_families", "families", "family_for", "install_from_env"]
+__all__ = ["active_families", "families", "family_for", "install", "install_from_env"]
 
 _OWN_DISTRIBUTION = "isaaclab-rlinf"
 _MODEL_KEYS = ("actor.model.model_type", "rollout.model.model_type")
@@ -95,6 +95,16 @@ def active_families(cfg: Any) -> list[ModelFamily]:
     return active
 
 
+def install(cfg: Any, config_dir: str | os.PathLike | None = None) -> list[str]:
+    """Put the config's families' builders into RLinf's tables (each ``install`` hook); their names."""
+    done = []
+    for family in active_families(cfg):
+        if family.install is not None:
+            family.install(cfg, config_dir)
+            done.append(family.name)
+    return done
+
+
 def install_from_env() -> list[str]:
     """Worker hook: install the families of the config ``RLINF_CONFIG_FILE`` names; returns their names.
 
@@ -106,10 +116,4 @@ def install_from_env() -> list[str]:
         return []
     from ..rlinf_cfg import load_config_file
 
-    cfg = load_config_file(path)
-    done = []
-    for family in active_families(cfg):
-        if family.install is not None:
-            family.install(cfg, Path(path).resolve().parent)
-            done.append(family.name)
-    return done
+    return install(load_config_file(path), Path(path).resolve().parent)
