@@ -251,6 +251,7 @@ def test_the_model_alone_benchmark_times_rlinfs_predict_on_the_tasks_observation
     assert (got["model_type"], got["num_envs"], got["action_chunk"]) == ("openpi", 2, 5)
     assert len(got["predict_s"]) == 2 and got["predict_median_s"] > 0
     assert got["env_steps_per_s"] == pytest.approx(2 * 5 / got["predict_median_s"], rel=5e-3)  # both rounded
+    assert got["env_first_chunk_step_s"] > 0 and got["env_chunk_step_s"] > 0  # the predicted chunk stepped
 
 
 @pytest.fixture(scope="module")
