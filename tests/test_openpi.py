@@ -27,19 +27,22 @@ from helpers import ppo_loss  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
 import isaaclab_rlinf  # noqa: E402
-from isaaclab_rlinf.cli import main  # noqa: E402
+from isaaclab_rlinf.cli import main, parse_args  # noqa: E402
+from isaaclab_rlinf.cli.config import build_config  # noqa: E402
 from isaaclab_rlinf.models import openpi  # noqa: E402
 
 pytestmark = [pytest.mark.openpi, pytest.mark.sim]
 
-YAML = Path(isaaclab_rlinf.__file__).parent / "tasks/franka/isaaclab_ppo_openpi_pi05_franka_reach.yaml"
+TASK_DIR = Path(isaaclab_rlinf.__file__).parent / "tasks/franka"
+YAML = TASK_DIR / "isaaclab_ppo_openpi_pi05_franka_reach.yaml"
+CONFIGS = {"pi0": TASK_DIR / "isaaclab_ppo_openpi_pi0_franka_reach.yaml", "pi05": YAML}
 NUM_ENVS, CHUNK = 2, 3
 VARIANTS = {"pi0": "pi0_isaaclab_rlinf", "pi05": "pi05_isaaclab_rlinf"}
 
 
 def packaged_cfg(variant: str, model_path: Path | None = None):
-    cfg = OmegaConf.load(YAML)
-    cfg.actor.model.openpi.config_name = VARIANTS[variant]
+    """The variant's packaged config as ``train`` composes it (pi0's composes pi0.5's)."""
+    cfg = build_config(parse_args(["train", "--config_name", str(CONFIGS[variant])]))
     cfg.actor.model.num_action_chunks = CHUNK
     cfg.actor.model.num_steps = 2
     if model_path is not None:
@@ -59,7 +62,7 @@ def model_paths(tmp_path_factory) -> dict[str, Path]:
     paths = {}
     for name in VARIANTS:
         out = tmp_path_factory.mktemp(f"{name}_tiny")
-        argv = ["openpi-init", "--config_name", str(YAML), "--out", str(out), "--tiny", "--variant", name]
+        argv = ["openpi-init", "--config_name", str(CONFIGS[name]), "--out", str(out), "--tiny"]
         assert main(argv) == 0
         paths[name] = out
     return paths
@@ -113,6 +116,7 @@ def test_rlinf_builds_a_tiny_model_with_our_data_transform(model, variant):
 
     assert type(model) is OpenPi0ForRLActionPrediction
     assert model.config.pi05 is (variant == "pi05") and model.config.config_name == VARIANTS[variant]
+    assert model.config.value_after_vlm is (variant == "pi05")  # pi0's critic reads the action expert
     assert sum(p.numel() for p in model.parameters()) < 1_000_000
     ins = [t for t in model._input_transform.transforms if isinstance(t, IsaacLabRlinfInputs)]
     outs = [t for t in model._output_transform.transforms if isinstance(t, IsaacLabRlinfOutputs)]
@@ -187,19 +191,27 @@ def test_a_checkpoint_holding_every_tensor_builds_without_the_random_init_to_the
         assert all(torch.equal(got[k], want[k]) for k in want), kind
 
 
+def _rewritten(src: Path, dst: Path, change) -> Path:
+    """A copy of the model_path ``src`` whose weights are ``change(weights)``."""
+    from safetensors.torch import load_file, save_file
+
+    shutil.copytree(src, dst)
+    save_file(change(load_file(str(src / "model.safetensors"))), str(dst / "model.safetensors"))
+    return dst
+
+
 def test_a_checkpoint_lacking_a_tensor_keeps_the_random_init_and_says_which(
     model_paths, tmp_path, monkeypatch, caplog
 ):
     """RLinf loads with ``strict=False``: a skipped init would leave the lacking tensor uninitialised."""
-    from safetensors.torch import load_file, save_file
+    lacking = []
 
-    src = model_paths["pi05"]
-    shutil.copytree(src, tmp_path / "m", dirs_exist_ok=True)
-    weights = load_file(str(src / "model.safetensors"))
-    lacking = sorted(k for k in weights if "value_head" in k)
+    def drop_value_head(weights):
+        lacking.extend(sorted(k for k in weights if k.startswith("value_head.")))
+        return {k: v for k, v in weights.items() if k not in lacking}
+
+    cfg = packaged_cfg("pi05", _rewritten(model_paths["pi05"], tmp_path / "m", drop_value_head))
     assert lacking
-    save_file({k: v for k, v in weights.items() if k not in lacking}, str(tmp_path / "m/model.safetensors"))
-    cfg = packaged_cfg("pi05", tmp_path / "m")
     openpi.install(cfg)
     with caplog.at_level("INFO", logger="isaaclab_rlinf.models.openpi.loader"):
         _built(cfg, True, monkeypatch)
@@ -207,15 +219,60 @@ def test_a_checkpoint_lacking_a_tensor_keeps_the_random_init_and_says_which(
     assert "built without the random init" not in caplog.text
 
 
+def test_pi0_weights_under_the_pi05_config_stop_train_before_ray_with_one_line(model_paths):
+    """RLinf's ``strict=False`` load would leave pi0.5's tensors that pi0 lacks at their random init."""
+    path = model_paths["pi0"]
+    proc = _cli("train", "--config_name", str(YAML), "--model_path", str(path))
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"isaaclab-rlinf train: error: actor.model.model_path: '{path}' lacks 10 tensor(s) of the model "
+        "actor.model.openpi.config_name 'pi05_isaaclab_rlinf' builds (e.g. paligemma_with_expert."
+        "gemma_expert.model.layers.0.input_layernorm.dense.bias); RLinf loads with strict=False and would "
+        "leave them at their random init. Fix: the model_path of a 'pi05_isaaclab_rlinf' model "
+        "(isaaclab-rlinf openpi-init --config_name <this config> --out DIR writes one), or "
+        "actor.model.openpi.config_name of the checkpoint's model."
+    )
+
+
+def test_a_checkpoint_lacking_only_the_value_head_passes_the_weights_check(model_paths, tmp_path):
+    """A base or SFT checkpoint has no value head: PPO trains RLinf's from its init."""
+    from isaaclab_rlinf.models.openpi.weights import check_weights
+
+    def drop_value_head(weights):
+        return {k: v for k, v in weights.items() if not k.startswith("value_head.")}
+
+    check_weights(packaged_cfg("pi05", _rewritten(model_paths["pi05"], tmp_path / "m", drop_value_head)))
+
+
+def test_a_tensor_of_another_shape_is_named_with_both_shapes_before_ray(model_paths, tmp_path):
+    from isaaclab_rlinf.models.openpi.weights import check_weights
+    from isaaclab_rlinf.rlinf_cfg import ConfigError
+
+    def widen(weights):
+        weights["action_out_proj.bias"] = torch.zeros(33)
+        return weights
+
+    path = _rewritten(model_paths["pi05"], tmp_path / "m", widen)
+    with pytest.raises(ConfigError) as err:
+        check_weights(packaged_cfg("pi05", path))
+    assert str(err.value) == (
+        f"actor.model.model_path: '{path}' stores 1 tensor(s) with another shape than the model "
+        "actor.model.openpi.config_name 'pi05_isaaclab_rlinf' builds (e.g. action_out_proj.bias: stored "
+        "[33], the model's [32]); RLinf's load would fail in a worker. Fix: the model_path of a "
+        "'pi05_isaaclab_rlinf' model (isaaclab-rlinf openpi-init --config_name <this config> --out DIR "
+        "writes one), or actor.model.openpi.config_name of the checkpoint's model."
+    )
+
+
 def test_a_model_whose_coverage_cannot_be_measured_is_built_with_the_random_init(
     model_paths, monkeypatch, caplog
 ):
     from isaaclab_rlinf.models import init_skip
 
-    def meta_build_fails(build, keys):
+    def meta_build_fails(build, stored):
         raise NotImplementedError("Cannot copy out of meta tensor")
 
-    monkeypatch.setattr(init_skip, "uncovered", meta_build_fails)
+    monkeypatch.setattr(init_skip, "compare", meta_build_fails)
     cfg = packaged_cfg("pi05", model_paths["pi05"])
     openpi.install(cfg)
     with caplog.at_level("INFO", logger="isaaclab_rlinf.models.openpi.loader"):

@@ -127,6 +127,7 @@ def test_tasks_lists_every_packaged_config_under_its_task_with_its_model_family(
         "isaaclab_ppo_gr00t_franka_reach": "gr00t",
         "isaaclab_ppo_gr00t_franka_reach_states": "gr00t",
         "isaaclab_ppo_openpi_pi05_franka_reach": "openpi",
+        "isaaclab_ppo_openpi_pi0_franka_reach": "openpi",
     }
     assert blocks[REACH][0][:2] == ["*", "isaaclab_ppo_mlp_franka_reach"]  # the task's default, first
     cartpole = {row[-3]: row[-2] for row in blocks["Isaac-RLinf-Cartpole-Camera-v0"]}

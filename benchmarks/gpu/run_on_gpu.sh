@@ -35,6 +35,7 @@
 #   bash benchmarks/gpu/run_on_gpu.sh check_openpi | openpi [EPOCHS]  # with the openpi extras stashed
 #       (build_bundle.sh --openpi: .bundle/openpi-part00, one stash call of its own): imports and versions;
 #       pi0.5 at full width (openpi-init, random weights) PPO on Franka Reach EPOCHS epochs + play, as gr00t
+#       (VARIANT=pi0: pi0, from its packaged config)
 #   bash benchmarks/gpu/run_on_gpu.sh warpcache              # after a job: the host's warp kernel cache as
 #       $OUT/warpcache.tar.xz; put it in .bundle/ here and carry it in one stash call of a later session:
 #       the first job there unpacks it instead of compiling the kernels again (~3.5 min on a fresh host)
@@ -153,8 +154,9 @@ PY
       cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_gr00t_franka_reach.yaml; ckpt=/tmp/gr00t_franka_random
       init=(gr00t-init --config_name $cfgp --out $ckpt --resolution 224x224); steps=128
     else
-      cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_openpi_pi05_franka_reach.yaml; ckpt=/tmp/pi05_franka_random
-      init=(openpi-init --config_name $cfgp --out $ckpt --variant pi05); steps=120
+      variant=${VARIANT:-pi05}  # pi05 or pi0: the packaged config of that model
+      cfgp=isaaclab_rlinf/tasks/franka/isaaclab_ppo_openpi_${variant}_franka_reach.yaml; ckpt=/tmp/${variant}_franka_random
+      init=(openpi-init --config_name $cfgp --out $ckpt); steps=120
     fi
     steps=${STEPS:-$steps}  # env steps an epoch, where PPO_ARGS changes env.train.max_steps_per_rollout_epoch
     nvidia-smi --query-gpu=timestamp,memory.used --format=csv,noheader,nounits -lms 500 > "$OUT/gpu_mem.csv" &
@@ -163,7 +165,7 @@ PY
     [ -f "$ckpt/model.safetensors" ] || $py -m isaaclab_rlinf "${init[@]}" 2>&1 | tail -40 > "$OUT/${job}_init.log"
     t1=$(date +%s)
     # the model alone on the task's observations (RLinf's predict_action_batch, same batch): once per host
-    alone=/tmp/${job}_model_alone.json
+    alone=/tmp/$(basename $ckpt)_model_alone.json
     [ -f $alone ] || $py benchmarks/model_alone.py --config_name $cfgp --model_path $ckpt --json $alone \
       > "$OUT/model_alone.log" 2>&1 || tail -5 "$OUT/model_alone.log"
     cp $alone "$OUT/" 2>/dev/null
@@ -196,7 +198,7 @@ PY
     kill $smi 2>/dev/null
     $py benchmarks/gpu/parse_train_log.py "$OUT/train.log" --num_envs 64 --steps $steps \
       --meta "$OUT/train_meta.json" --json "$OUT/${job}_train.json" | tail -20
-    $py - "$OUT" "$job" "$t0" "$t1" "$t2" "$t3" "$rc" "$rc_play" "${PPO_ARGS:-}" <<'PY'
+    $py - "$OUT" "$job" "$t0" "$t1" "$t2" "$t3" "$rc" "$rc_play" "${PPO_ARGS:-}" "$alone" <<'PY'
 import json, sys
 out, job = sys.argv[1:3]
 t0, t1, t2, t3, rc = map(int, sys.argv[3:8])
@@ -206,7 +208,7 @@ summary = {"init_s": t1 - t0, "train_s": t2 - t1, "play_s": t3 - t2, "train_rc":
            "peak_gpu_mem_mib": max(mem, default=None), "overrides": sys.argv[9],
            "train": json.load(open(f"{out}/{job}_train.json"))}
 try:
-    summary["model_alone"] = json.load(open(f"/tmp/{job}_model_alone.json"))
+    summary["model_alone"] = json.load(open(sys.argv[10]))
 except OSError:
     pass
 json.dump(summary, open(f"{out}/{job}_summary.json", "w"), indent=2)

@@ -15,7 +15,7 @@
     isaaclab-rlinf bc      [config options] --dataset DIR --out DIR [--epochs N] [--logstd S] [--device D]
     isaaclab-rlinf init    [config options] --out DIR [--tiny] (the config's model family writes it)
     isaaclab-rlinf gr00t-init [config options] --out DIR [--tiny] [--resolution WxH]
-    isaaclab-rlinf openpi-init [config options] --out DIR [--tiny] [--variant pi0|pi05]
+    isaaclab-rlinf openpi-init [config options] --out DIR [--tiny]
     isaaclab-rlinf gr00t-finetune [config options] --dataset DIR --model_path DIR --out DIR [--max_steps N]
                            [--batch_size B] [--lr LR] [--device cpu|cuda] [--tune_llm] [--tune_visual]
 

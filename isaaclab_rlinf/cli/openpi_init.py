@@ -7,7 +7,9 @@ observed over a few random steps of the task built with a few envs, actions from
 ``--dataset``, from a recording of the config's mapping, as a fine-tuned model would have them) and,
 unless the real PaliGemma tokenizer is in openpi's cache, a local stand-in tokenizer. Needs openpi
 (``make install-openpi``; run it as ``.venv-openpi/bin/isaaclab-rlinf``). The work is openpi's family's
-``init`` (``isaaclab_rlinf.models.openpi.init``).
+``init`` (``isaaclab_rlinf.models.openpi.init``). The config picks the model (pi0:
+``isaaclab_ppo_openpi_pi0_franka_reach``, pi0.5: ``..._pi05_...``), so the weights are the model that
+``train`` with the same config builds.
 """
 
 from __future__ import annotations
@@ -30,12 +32,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, help="directory to write (created)")
     g.add_argument("--tiny", action="store_true", help="every width and depth cut (CPU tests: seconds)")
     g.add_argument(
-        "--variant",
-        choices=("pi0", "pi05"),
-        default=None,
-        help="pi0 or pi0.5: actor.model.openpi.config_name pi0_/pi05_isaaclab_rlinf (default: the config's)",
-    )
-    g.add_argument(
         "--dataset",
         default=None,
         help="norm stats from this recording of the config's mapping (isaaclab-rlinf record) instead of "
@@ -49,4 +45,4 @@ def run(args: argparse.Namespace) -> int:
     from ..models.openpi.family import FAMILY
     from .init_cmd import run_init
 
-    return run_init(args, FAMILY, variant=args.variant, dataset=args.dataset)
+    return run_init(args, FAMILY, dataset=args.dataset)

@@ -5,7 +5,8 @@
 * check: every ``actor.model.openpi`` key a field of RLinf's config (:mod:`.keys`), and the
   ``model_path``'s norm stats against the task: the actions' width statically, the states' width when the
   mapping fixes it (all ``states`` sliced) or else against the live task (``check_live``, which also
-  counts the task's longest prompt against ``max_token_len``: :mod:`.prompt`);
+  counts the task's longest prompt against ``max_token_len``: :mod:`.prompt`), and the ``model_path``'s
+  weights against the model the config builds (:mod:`.weights`);
 * init: a random ``model_path`` (``isaaclab-rlinf openpi-init``, :mod:`.init`).
 """
 
@@ -55,10 +56,12 @@ def _static_state_dim(cfg: Any) -> int | None:
 def _check(cfg: Any, config_dir: str | os.PathLike | None) -> None:
     from .keys import check_openpi_keys
     from .norm_stats import check_norm_stats
+    from .weights import check_weights
 
     check_openpi_keys(cfg)
     mapped = select(cfg, f"env.{_split(cfg)}.isaaclab") is not None
     check_norm_stats(cfg, _static_state_dim(cfg), mapped=mapped)
+    check_weights(cfg)
 
 
 def _check_live(cfg: Any, split: str, obs: dict) -> None:

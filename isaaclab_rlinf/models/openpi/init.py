@@ -20,7 +20,6 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from ...rlinf_cfg import ConfigError, LaunchError
-from .keys import CONFIG_NAMES
 
 __all__ = ["init_model_path"]
 
@@ -35,11 +34,10 @@ def init_model_path(
     tiny: bool = False,
     seed: int = 0,
     device: str = "cpu",
-    variant: str | None = None,
     dataset: str | os.PathLike | None = None,
 ) -> str:
-    """Write the checkpoint to ``out``; returns one line saying what was written. ``variant`` (``pi0`` or
-    ``pi05``) picks our config of that model instead of the config's ``openpi.config_name``; ``dataset``
+    """Write the checkpoint to ``out``; returns one line saying what was written. The weights are the
+    model ``actor.model.openpi`` names, as RLinf builds it for ``train`` with the same config; ``dataset``
     (a recording of the config's mapping) gives the norm stats instead of the task's random steps."""
     from ...spec import MappingSpec
     from .requirement import OpenpiNotInstalledError, require_openpi
@@ -57,8 +55,6 @@ def init_model_path(
     from .tiny import TinySpec
 
     overrides = OmegaConf.to_container(OmegaConf.select(cfg, "actor.model.openpi") or {}, resolve=True)
-    if variant:
-        overrides["config_name"] = CONFIG_NAMES[variant]
     config_name = overrides.get("config_name")
     if not config_name:
         raise ConfigError(

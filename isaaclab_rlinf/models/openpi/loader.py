@@ -19,7 +19,6 @@ import contextlib
 import logging
 import os
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from .requirement import require_openpi
@@ -48,29 +47,19 @@ def build_openpi(cfg: Any, torch_dtype: Any = None) -> Any:
     return model
 
 
-def _safetensors_loaded(model_path: str) -> list[Path] | None:
-    """The safetensors files RLinf's ``get_model`` loads from ``model_path``; None where it loads a
-    ``full_weights.pt`` (an RLinf run's checkpoint) or the path is not a local directory."""
-    root = Path(model_path)
-    if not root.is_dir() or any(
-        (root / sub / "model_state_dict/full_weights.pt").exists() for sub in ("", "actor")
-    ):
-        return None
-    return sorted(root.glob("*.safetensors")) or None
-
-
 def _init_skipped_if_covered(cfg: Any, tiny: Any) -> contextlib.AbstractContextManager:
     """:func:`~isaaclab_rlinf.models.init_skip.init_skipped` where the checkpoint holds every tensor of
     the model RLinf will build, else nothing (RLinf's ``strict=False`` load keeps the init for the rest)."""
-    from ..init_skip import init_skipped, safetensors_keys, uncovered
+    from ..init_skip import compare, init_skipped, safetensors_shapes
     from .checkpoint import build_model
+    from .weights import safetensors_loaded
 
-    files = _safetensors_loaded(str(cfg.model_path))
+    files = safetensors_loaded(str(cfg.model_path))
     if files is None:
         return contextlib.nullcontext()
     build = partial(build_model, cfg.openpi.config_name, cfg.openpi, tiny)
     try:
-        missing = uncovered(build, safetensors_keys(files))
+        missing = compare(build, safetensors_shapes(files)).uncovered
     except Exception as exc:  # only a speed-up: a model or file it cannot read is built as RLinf builds it
         log.info("openpi: random init kept, the checkpoint's coverage was not measurable: %s", exc)
         return contextlib.nullcontext()
