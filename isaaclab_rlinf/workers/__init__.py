@@ -3,6 +3,8 @@
 * :mod:`.single_process`: env and policy in one process (no per-step hand-off), the default where env
   and rollout share a device.
 * :mod:`.handoff`: RLinf's two workers, observations as one flat tensor dict sent point to point.
+* :mod:`.bootstrap`: both env sides send a chunk's final observations to the policy only where RLinf
+  will use their values (a full predict each, which RLinf otherwise runs whenever an episode ended).
 * :mod:`.actor`: RLinf's PPO actor (and the opt-in KL-adaptive learning rate).
 * :mod:`.gc_freeze`: all of them freeze the garbage collector once built and meter its collections.
 

@@ -34,6 +34,7 @@ from omegaconf import DictConfig
 from rlinf.workers.env.env_worker import EnvWorker
 from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
 
+from .bootstrap import FinalObsOnlyForValues
 from .gc_freeze import GcFreezing
 from .policy_rng import policy_seed
 
@@ -141,7 +142,7 @@ def p2p_applies(cfg: DictConfig) -> bool:
     )
 
 
-class FlatObsEnvWorker(GcFreezing, EnvWorker):
+class FlatObsEnvWorker(GcFreezing, FinalObsOnlyForValues, EnvWorker):
     """RLinf's ``EnvWorker``; sends the rollout worker one flat tensor dict per step, point to point."""
 
     def __init__(self, cfg: DictConfig) -> None:

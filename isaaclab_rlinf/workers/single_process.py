@@ -49,6 +49,7 @@ from rlinf.scheduler import Worker
 from rlinf.workers.env.env_worker import EnvWorker
 from rlinf.workers.rollout.hf.huggingface_worker import MultiStepRolloutWorker
 
+from .bootstrap import FinalObsOnlyForValues
 from .first_epoch_log import FirstEpochLog
 from .gc_freeze import GcFreezing
 from .policy_rng import RngStream, policy_seed
@@ -99,7 +100,7 @@ def _worker_base_already_initialised() -> Iterator[None]:
         Worker.__init__ = original
 
 
-class EnvPolicyWorker(FirstEpochLog, GcFreezing, EnvWorker, MultiStepRolloutWorker):
+class EnvPolicyWorker(FirstEpochLog, GcFreezing, FinalObsOnlyForValues, EnvWorker, MultiStepRolloutWorker):
     """RLinf's env worker that answers its own observations with the rollout worker's policy, in place."""
 
     def __init__(self, cfg: DictConfig) -> None:
