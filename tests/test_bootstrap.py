@@ -8,6 +8,11 @@ stay RLinf's in both worker modes is ``tests/test_single_process.py``'s (6-step 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 from omegaconf import OmegaConf
@@ -103,3 +108,21 @@ def test_the_env_side_keeps_them_where_something_else_reads_them(reader):
 def test_both_env_sides_the_launcher_runs_apply_it_before_rlinfs_step(worker):
     mro = worker.__mro__
     assert mro.index(FinalObsOnlyForValues) < mro.index(EnvWorker)
+
+
+@pytest.mark.sim
+def test_the_benchmark_counts_the_predicts_the_experts_episode_ends_cost(tmp_path):
+    """``benchmarks/bootstrap_predicts.py`` on the real Reach task: its expert succeeds within ~19 steps, so
+    chunk steps end episodes by success, which cost RLinf a predict each and cost nothing now."""
+    script = Path(__file__).resolve().parent.parent / "benchmarks/bootstrap_predicts.py"
+    out = tmp_path / "bp.json"
+    argv = ["--config_name", "isaaclab_ppo_mlp_franka_reach", "--num_envs", "2", "--chunks", "8"]
+    proc = subprocess.run(
+        [sys.executable, str(script), *argv, "--json", str(out)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(out.read_text())
+    assert got["episodes_ended"] == got["episodes_succeeded"] > 0
+    assert got["chunk_steps_with_an_end"] > 0 and got["chunk_steps_truncated_at_last_step"] == 0
+    assert got["predicts_rlinf"] == 8 + 1 + got["chunk_steps_with_an_end"]
+    assert got["predicts_ours"] == 8 + 1
