@@ -18,8 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_meta import run_meta  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -87,9 +92,8 @@ def main(argv: list[str] | None = None) -> dict:
     }
     result["rollout_predicts_ratio"] = round(result["predicts_ours"] / result["predicts_rlinf"], 3)
     print(json.dumps(result))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
+    if args.json:  # with the run's device, packages, command and commit
+        Path(args.json).write_text(json.dumps({"meta": run_meta(), **result}, indent=2))
     return result
 
 
