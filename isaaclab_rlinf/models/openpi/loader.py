@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from functools import partial
 from typing import Any
 
 from .requirement import require_openpi
@@ -50,16 +49,14 @@ def build_openpi(cfg: Any, torch_dtype: Any = None) -> Any:
 def _init_skipped_if_covered(cfg: Any, tiny: Any) -> contextlib.AbstractContextManager:
     """:func:`~isaaclab_rlinf.models.init_skip.init_skipped` where the checkpoint holds every tensor of
     the model RLinf will build, else nothing (RLinf's ``strict=False`` load keeps the init for the rest)."""
-    from ..init_skip import compare, init_skipped, safetensors_shapes
-    from .checkpoint import build_model
-    from .weights import safetensors_loaded
+    from ..init_skip import init_skipped
+    from .weights import checkpoint_comparison, safetensors_loaded
 
     files = safetensors_loaded(str(cfg.model_path))
     if files is None:
         return contextlib.nullcontext()
-    build = partial(build_model, cfg.openpi.config_name, cfg.openpi, tiny)
     try:
-        missing = compare(build, safetensors_shapes(files)).uncovered
+        missing = checkpoint_comparison(cfg, files, tiny).uncovered
     except Exception as exc:  # only a speed-up: a model or file it cannot read is built as RLinf builds it
         log.info("openpi: random init kept, the checkpoint's coverage was not measurable: %s", exc)
         return contextlib.nullcontext()

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...rlinf_cfg import ConfigError, model_key, select
 
-__all__ = ["check_weights", "safetensors_loaded"]
+__all__ = ["check_weights", "checkpoint_comparison", "safetensors_loaded"]
 
 _VALUE_HEAD = "value_head."
 
@@ -31,6 +31,16 @@ def safetensors_loaded(model_path: str) -> list[Path] | None:
     ):
         return None
     return sorted(root.glob("*.safetensors")) or None
+
+
+def checkpoint_comparison(model_cfg: Any, files: list[Path], tiny: Any) -> Any:
+    """The safetensors ``files`` against the model ``model_cfg`` (an ``actor.model`` node) builds, with the
+    ``tiny`` sizes of its marker: :class:`~isaaclab_rlinf.models.init_skip.Comparison`."""
+    from ..init_skip import compare, safetensors_shapes
+    from .checkpoint import build_model
+
+    build = partial(build_model, model_cfg.openpi.config_name, model_cfg.openpi, tiny)
+    return compare(build, safetensors_shapes(files))
 
 
 def check_weights(cfg: Any) -> None:
@@ -48,15 +58,12 @@ def check_weights(cfg: Any) -> None:
         require_openpi()
     except OpenpiNotInstalledError:
         return  # the launcher stops on it with the install line
-    from ..init_skip import compare, safetensors_shapes
-    from .checkpoint import build_model
     from .tiny import read_marker
     from .transforms import register_train_configs
 
     register_train_configs()
     name = select(cfg, f"{mpath}.openpi.config_name")
-    build = partial(build_model, name, select(cfg, f"{mpath}.openpi"), read_marker(str(model_path))[0])
-    got = compare(build, safetensors_shapes(files))
+    got = checkpoint_comparison(select(cfg, mpath), files, read_marker(str(model_path))[0])
     where = f"{mpath}.model_path: {str(model_path)!r}"
     fix = (
         f"Fix: the model_path of a {name!r} model (isaaclab-rlinf openpi-init --config_name <this config> "
