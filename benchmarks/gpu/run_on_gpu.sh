@@ -68,6 +68,8 @@ fi
 export PYTHONPATH=$PWD:/tmp/site PYTHONUNBUFFERED=1 WARP_CACHE_PATH=/tmp/warpcache \
   NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1 RAY_DEDUP_LOGS=0
 py=python3
+# the host's warp kernel cache as $OUT/warpcache.tar.xz (job warpcache, and openpi/gr00t init)
+pack_warpcache() { tar -C /tmp -cJf "$OUT/warpcache.tar.xz" warpcache && ls -la "$OUT/warpcache.tar.xz"; }
 # the openpi jobs put openpi's site (its transformers 4.53.2 under the import name transformers) first
 case "$job" in openpi|check_openpi) export PYTHONPATH=$PWD:/tmp/site-openpi:/tmp/site ;; esac
 
@@ -174,7 +176,7 @@ PY
     if [ "$epochs" = init ]; then
       kill $smi; echo "init in $((t1 - t0)) s"; tail -3 "$OUT/${job}_init.log"; cat $alone
       # a host that compiled its own kernels hands them back (as job warpcache) for the next session
-      [ -f /tmp/stage/warpcache.tar.xz ] || { tar -C /tmp -cJf "$OUT/warpcache.tar.xz" warpcache && ls -la "$OUT/warpcache.tar.xz"; }
+      [ -f /tmp/stage/warpcache.tar.xz ] || pack_warpcache
       exit 0
     fi
     t1=$(date +%s)
@@ -282,7 +284,7 @@ for d in ("jax", "jaxlib", "flax", "orbax-checkpoint", "rlinf-openpi", "rlinf-tr
     print(d, md.version(d))
 PY
     ;;
-  warpcache) tar -C /tmp -cJf "$OUT/warpcache.tar.xz" warpcache && ls -la "$OUT/warpcache.tar.xz" ;;
+  warpcache) pack_warpcache ;;
   py) $py "$@" ;;
   *) echo "unknown job $job"; exit 2 ;;
 esac
